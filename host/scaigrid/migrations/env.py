@@ -1,0 +1,12 @@
+"""Alembic environment shared by the host branch and every module branch.
+
+The host runs alembic programmatically on a connection it already holds
+(``config.attributes["connection"]``), so one version table tracks every branch.
+"""
+
+from alembic import context
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=None, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

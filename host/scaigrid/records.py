@@ -1,0 +1,120 @@
+"""Typed records that cross the plugin boundary: what hooks return or ``register``.
+
+Every record is a ``msgspec.Struct`` so the host can check it at start-up and
+name the module that produced a bad one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+import msgspec
+
+__all__ = [
+    "BackendSpec",
+    "JobHandler",
+    "McpTool",
+    "MigrationsInfo",
+    "ModuleInfo",
+    "ModuleSettings",
+    "ReadinessCheck",
+    "ServiceSpec",
+]
+
+EnvelopeName = Literal["scaigrid", "detail", "error_object"]
+"""How a module renders errors: ScaiGrid ``{error:{code,message,...}}``; ``{detail}``
+(Audio Engine); ``{error:{code,message,details}}`` with ``details`` always present (Scryon)."""
+
+
+class ModuleInfo(msgspec.Struct, kw_only=True, frozen=True):
+    """Identity of a module, returned by ``scaigrid_module``.
+
+    ``prefix`` is the URL prefix the module's router mounts at; it must be unique.
+    ``permissions`` lists every permission string the module checks, each
+    ``"<module>:<action>"``; ``member_permissions`` are the ones a plain tenant
+    member gets by default (tenant admins get all of ``permissions``).
+    """
+
+    id: str
+    version: str
+    prefix: str
+    description: str = ""
+    permissions: tuple[str, ...] = ()
+    member_permissions: tuple[str, ...] = ()
+    envelope: EnvelopeName = "scaigrid"
+    required: bool = False
+    """A required module's readiness failure makes the host's /readyz fail."""
+
+
+class ModuleSettings(msgspec.Struct, kw_only=True, frozen=True):
+    """A module's own settings type and the environment prefix it reads (``AUDIO_ENGINE_``)."""
+
+    type: type[msgspec.Struct]
+    prefix: str
+
+
+class MigrationsInfo(msgspec.Struct, kw_only=True, frozen=True):
+    """Where a module's alembic revisions live; the branch label must equal the module id."""
+
+    version_location: str
+    branch_label: str
+
+
+class BackendSpec(msgspec.Struct, kw_only=True, frozen=True):
+    """A model backend a module provides.
+
+    ``factory`` is called lazily, once per process, the first time the backend is
+    used; it receives the :class:`~scaigrid.platform.Platform` and returns the
+    backend object. ``kind`` is ``"A"`` (self-hosted) or ``"B"`` (relay).
+    """
+
+    capability: str
+    name: str
+    kind: Literal["A", "B"]
+    factory: Callable[[Any], Any]
+    description: str = ""
+    max_concurrency: int = 1
+    idle_ttl_seconds: int | None = None
+    """Overrides the host-wide idle unload TTL for this backend (0 = never unload)."""
+
+
+class JobHandler(msgspec.Struct, kw_only=True, frozen=True):
+    """A durable job kind a module runs, in-process or in ``scaigrid worker`` processes.
+
+    ``handler(job)`` is an async callable receiving a :class:`~scaigrid.jobs.JobContext`
+    and returning a JSON-ready result (or ``None``).
+    """
+
+    kind: str
+    handler: Callable[[Any], Awaitable[Any]]
+    timeout_seconds: float = 3600.0
+    max_attempts: int | None = None
+
+
+class ReadinessCheck(msgspec.Struct, kw_only=True, frozen=True):
+    """One readiness probe: ``check()`` returns normally when ready and raises otherwise."""
+
+    name: str
+    check: Callable[[], Awaitable[None]]
+
+
+class McpTool(msgspec.Struct, kw_only=True, frozen=True):
+    """A tool exposed to MCP clients on the host's ``/mcp`` endpoint.
+
+    ``handler(principal, arguments)`` is async and returns a JSON-ready dict.
+    """
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+    handler: Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+    permission: str | None = None
+
+
+class ServiceSpec(msgspec.Struct, kw_only=True, frozen=True):
+    """A Python service other modules may call (``platform.services.get(name)``)."""
+
+    name: str
+    provider: Any
+    description: str = ""
