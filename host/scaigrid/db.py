@@ -1,8 +1,10 @@
 """Async SQLAlchemy engine, and the alembic runner for the host's and every module's branch.
 
-One alembic version table tracks all branches (multiple bases): the host's
-branch is labelled ``scaigrid``, each module's branch carries its module id, so
-``upgrade <id>@head`` and ``downgrade <id>@base`` touch that module's tables only.
+Each module's migrations are an alembic branch of its own: own ``versions/``
+folder, own root revision, branch label = module id, and its own version table
+(``alembic_version_<id>``; the host's is ``alembic_version``). Upgrading or
+downgrading one module therefore never reads or touches another module's
+revisions, even one that is not installed or no longer loadable.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from scaigrid import tables
@@ -79,39 +80,40 @@ class Database:
     def add_branch(self, label: str, version_location: str) -> None:
         self.version_locations[label] = version_location
 
-    def _config(self, conn: sa.Connection) -> Config:
+    def _config(self, conn: sa.Connection, branch: str) -> Config:
+        if branch not in self.version_locations:
+            raise KeyError(f"no migrations registered for {branch!r}")
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
         cfg.set_main_option("path_separator", "os")
-        cfg.set_main_option("version_locations", " ".join(self.version_locations.values()))
-        cfg.set_main_option("version_path_separator", "space")
+        cfg.set_main_option("version_locations", self.version_locations[branch])
         cfg.attributes["connection"] = conn
+        cfg.attributes["version_table"] = version_table(branch)
         return cfg
 
     async def upgrade(self, branch: str) -> None:
         """Upgrade one branch to its head (idempotent)."""
-        await self._run(lambda cfg: command.upgrade(cfg, f"{branch}@head"))
+        await self._run(branch, lambda cfg: command.upgrade(cfg, "heads"))
 
     async def downgrade_to_base(self, branch: str) -> None:
         """Downgrade one branch to base, dropping that branch's tables only (idempotent)."""
+        await self._run(branch, lambda cfg: command.downgrade(cfg, "base"))
 
-        def run(cfg: Config) -> None:
-            script = ScriptDirectory.from_config(cfg)
-            conn = cfg.attributes["connection"]
-            current = _current_heads(conn)
-            branch_revs = {rev.revision for rev in script.walk_revisions() if branch in rev.branch_labels}
-            if current & branch_revs:  # labels propagate to every revision of the branch
-                command.downgrade(cfg, f"{branch}@base")
+    async def current_revisions(self, branch: str) -> set[str]:
+        table = version_table(branch)
 
-        await self._run(run)
+        def heads(conn: sa.Connection) -> set[str]:
+            from alembic.runtime.migration import MigrationContext
 
-    async def current_revisions(self) -> set[str]:
+            ctx = MigrationContext.configure(conn, opts={"version_table": table})
+            return set(ctx.get_current_heads())
+
         async with self.engine.begin() as conn:
-            return await conn.run_sync(_current_heads)
+            return await conn.run_sync(heads)
 
-    async def _run(self, fn: Any) -> None:
+    async def _run(self, branch: str, fn: Any) -> None:
         async with self.engine.begin() as conn:
-            await conn.run_sync(lambda sync_conn: fn(self._config(sync_conn)))
+            await conn.run_sync(lambda sync_conn: fn(self._config(sync_conn, branch)))
 
     # -- audit --------------------------------------------------------------
 
@@ -143,10 +145,8 @@ class Database:
             await own.execute(stmt)
 
 
-def _current_heads(conn: sa.Connection) -> set[str]:
-    from alembic.runtime.migration import MigrationContext
-
-    return set(MigrationContext.configure(conn).get_current_heads())
+def version_table(branch: str) -> str:
+    return "alembic_version" if branch == HOST_BRANCH else f"alembic_version_{branch}"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -37,6 +37,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     redis_url: str = ""
     """Redis URL for the scaled mode (job queue, node registry). Empty = in-process."""
 
+    redis_prefix: str = "scaigrid"
+    """Prefix of every Redis key and queue name (lets several deployments or test runs share a Redis)."""
+
     blob_backend: Literal["local", "s3"] = "local"
     s3_endpoint_url: str = ""
     s3_bucket: str = "scaigrid"

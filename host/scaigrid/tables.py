@@ -42,7 +42,8 @@ api_keys = sa.Table(
     sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
     sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("name", sa.String(200), nullable=False, server_default=""),
-    sa.Column("permissions", sa.JSON, nullable=False),
+    # NULL = the permissions of the key owner's role, computed at use time.
+    sa.Column("permissions", sa.JSON, nullable=True),
     _ts("created_at"),
     _ts("revoked_at", nullable=True),
     _ts("last_used_at", nullable=True),

@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
         sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
         sa.Column("name", sa.String(200), nullable=False, server_default=""),
-        sa.Column("permissions", sa.JSON, nullable=False),
+        sa.Column("permissions", sa.JSON, nullable=True),
         _ts("created_at"),
         _ts("revoked_at", True),
         _ts("last_used_at", True),

@@ -1,0 +1,5 @@
+import sys
+
+from scaigrid.cli import main
+
+sys.exit(main())

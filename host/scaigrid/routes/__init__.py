@@ -1,0 +1,1 @@
+"""The host's own HTTP routes: health, readiness, administration, module lifecycle."""

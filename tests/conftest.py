@@ -1,0 +1,46 @@
+"""Shared fixtures: every test builds the real app with exactly the plugins it names (tests/harness.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.harness import Host, scaled_mode  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "embedded_only: meaningful only in the embedded mode")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if scaled_mode():
+        skip = pytest.mark.skip(reason="embedded-mode-only test (scaled session)")
+        for item in items:
+            if "embedded_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def make_host(tmp_path: Path) -> Iterator[Callable[..., Host]]:
+    """``make_host(plugins=[...], **settings)`` → an entered :class:`Host`, closed after the test."""
+    hosts: list[Host] = []
+
+    def factory(plugins: list[Any] | None = None, **overrides: Any) -> Host:
+        host = Host(tmp_path / f"h{len(hosts)}", plugins=plugins if plugins is not None else [], **overrides)
+        host.__enter__()
+        hosts.append(host)
+        return host
+
+    yield factory
+    for host in reversed(hosts):
+        host.__exit__(None, None, None)

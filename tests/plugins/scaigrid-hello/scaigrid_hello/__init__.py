@@ -1,0 +1,1 @@
+"""The tutorial module: greetings stored per tenant, a guarded WebSocket, its own migrations."""
