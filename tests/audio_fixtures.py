@@ -31,6 +31,7 @@ __all__ = [
     "silence",
     "stereo",
     "tone",
+    "webm_opus",
     "write_wav",
 ]
 
@@ -158,3 +159,38 @@ def espeak_speech(
     speaker-embedding and diarization tests; quality is lower than piper."""
     cached, rate = _espeak(text, voice, sr, speed)
     return cached.copy(), rate
+
+
+class _WriteOnly:
+    """A sink without ``seek``: muxers then write the stream the way a live recorder does."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+
+def webm_opus(pcm: np.ndarray, sr: int, *, live: bool = True, frame_ms: int = 20) -> bytes:
+    """Mono PCM as WebM/Opus bytes (48 kHz), made with PyAV directly (not ``scaigrid.audio``).
+
+    ``live=True`` writes to a non-seekable sink, like a browser's MediaRecorder: no Duration
+    and no cues, so only streaming demuxing can tell the length.
+    """
+    import av
+
+    data = resample_poly(pcm, sr, 48000)
+    sink: Any = _WriteOnly() if live else io.BytesIO()
+    step = 48 * frame_ms
+    with av.open(sink, mode="w", format="webm") as container:
+        stream = container.add_stream("libopus", rate=48000, layout="mono")
+        for start in range(0, len(data), step):
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(data[None, start : start + step]), format="fltp", layout="mono"
+            )
+            frame.sample_rate = 48000
+            frame.pts = start
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return b"".join(sink.chunks) if live else sink.getvalue()

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audio_engine.components.noise_reduce import COMPONENT, NoiseReduceParams, quietest_window, run
+from audio_engine.components.noise_reduce import COMPONENT, NoiseReduceParams, run
+from audio_engine.denoise import NoiseReduceDenoiser, quietest_window
 from audio_engine.errors import ComponentInputError
 from tests.audio_fixtures import concat, noise, piper_speech, silence, stereo, tone, write_wav
 
@@ -70,6 +71,15 @@ def test_too_short_audio_is_a_client_error(tmp_path: Path, make_step) -> None:
     with pytest.raises(ComponentInputError) as info:
         run(make_step(path), NoiseReduceParams())
     assert info.value.status_code == 400
+
+
+def test_denoise_backend_matches_the_component(noisy: tuple[Path, np.ndarray], make_step) -> None:
+    path, _ = noisy
+    pcm, sr = sf.read(path, dtype="float32")
+    backend_out = NoiseReduceDenoiser().denoise(pcm, sr)
+    component_out, _ = sf.read(run(make_step(path), NoiseReduceParams()).output_path, dtype="float32")
+    assert backend_out.shape == pcm.shape
+    np.testing.assert_allclose(backend_out, component_out, atol=2 / 32768)
 
 
 def test_registration() -> None:

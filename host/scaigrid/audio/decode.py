@@ -15,6 +15,7 @@ import av.error
 from scaigrid.audio.convert import FrameConverter, PcmBuffer
 from scaigrid.audio.errors import AudioDecodeError, AudioEncodeError
 from scaigrid.audio.resample import Pcm
+from scaigrid.audio.sniff import truncation_slack
 from scaigrid.audio.source import AudioSource, OpenedAudio, open_audio
 
 __all__ = ["decode", "decode_bytes", "decode_with_rate"]
@@ -23,9 +24,6 @@ __all__ = ["decode", "decode_bytes", "decode_with_rate"]
 # share means the input is damaged rather than blemished.
 _MAX_BAD_PACKET_SHARE = 0.05
 _MAX_BAD_PACKETS_ALWAYS_OK = 2
-# A decode this much shorter than an exact header's duration means the data stops early.
-_TRUNCATION_SLACK_SECONDS = 0.25
-_TRUNCATION_SLACK_SHARE = 0.02
 # Decoded audio at most this much longer than an exact header's duration is encoder padding.
 _PADDING_TRIM_SECONDS = 0.5
 
@@ -82,10 +80,9 @@ def _decode_opened(opened: OpenedAudio, sample_rate: int | None, channels: int |
     decoded = buffer.length / rate
     declared = opened.declared_seconds
     if opened.exact_length and declared is not None:
-        slack = max(_TRUNCATION_SLACK_SECONDS, _TRUNCATION_SLACK_SHARE * declared)
-        if decoded < declared - slack:
+        if decoded < declared - truncation_slack(declared):
             raise AudioDecodeError.undecodable(
-                "the input is truncated",
+                "the input is shorter than its header states (truncated or corrupt)",
                 declared_seconds=round(declared, 3),
                 decoded_seconds=round(decoded, 3),
             )

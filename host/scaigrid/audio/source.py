@@ -21,7 +21,14 @@ from av.audio.stream import AudioStream
 from av.container import InputContainer
 
 from scaigrid.audio.errors import AudioDecodeError
-from scaigrid.audio.sniff import HEAD_BYTES, has_mp3_length_header, looks_like_audio, wav_truncation
+from scaigrid.audio.sniff import (
+    HEAD_BYTES,
+    has_mp3_length_header,
+    looks_like_audio,
+    ogg_ending,
+    truncation_slack,
+    wav_truncation,
+)
 
 __all__ = ["AudioSource", "OpenedAudio", "container_name", "open_audio"]
 
@@ -63,19 +70,31 @@ def container_name(container: InputContainer) -> str:
 
 
 def _sniff(fh: BinaryIO, size: int) -> tuple[bytes, bool]:
-    """First bytes of the input, and whether an MP3 there has an exact-length header;
-    raises when a WAV header promises more data than the input holds."""
+    """First bytes of the input, and whether its header states the duration exactly where that
+    depends on the bytes (an MP3 Xing/Info frame, a finalised Ogg stream); raises when a WAV or
+    Ogg input is visibly cut off."""
     fh.seek(0)
     head = fh.read(HEAD_BYTES)
+    exact = False
     truncated = wav_truncation(fh, size)
     if truncated is not None:
-        declared, present = truncated
-        raise AudioDecodeError.undecodable(
-            "the WAV input is truncated", declared_bytes=declared, present_bytes=present
-        )
-    mp3_exact = has_mp3_length_header(fh) if not head.startswith((b"RIFF", b"OggS", b"fLaC")) else False
+        declared, present, byte_rate = truncated
+        missing = (declared - present) / byte_rate if byte_rate else float("inf")
+        if missing > truncation_slack(declared / byte_rate if byte_rate else 0.0):
+            raise AudioDecodeError.undecodable(
+                "the WAV input is truncated", container="wav", declared_bytes=declared, present_bytes=present
+            )
+    elif head.startswith(b"OggS"):
+        ending = ogg_ending(fh, size)
+        if ending == "truncated":
+            raise AudioDecodeError.undecodable(
+                "the Ogg input is truncated: its last page is cut off", container="ogg"
+            )
+        exact = ending == "eos"
+    elif not head.startswith((b"RIFF", b"fLaC")):
+        exact = has_mp3_length_header(fh)
     fh.seek(0)
-    return head, mp3_exact
+    return head, exact
 
 
 def _stream_seconds(container: InputContainer, stream: AudioStream) -> float | None:
@@ -100,13 +119,13 @@ def open_audio(source: AudioSource) -> Iterator[OpenedAudio]:
         if size == 0:
             raise AudioDecodeError.empty()
         with open(path, "rb") as fh:
-            head, mp3_exact = _sniff(fh, size)
+            head, header_exact = _sniff(fh, size)
         target: str | BinaryIO = path
     else:
         size = source.seek(0, io.SEEK_END)
         if size == 0:
             raise AudioDecodeError.empty()
-        head, mp3_exact = _sniff(source, size)
+        head, header_exact = _sniff(source, size)
         target = source
     try:
         container = av.open(target, mode="r", metadata_errors="replace")
@@ -125,8 +144,10 @@ def open_audio(source: AudioSource) -> Iterator[OpenedAudio]:
         stream = container.streams.audio[0]
         if stream.codec_context is None:
             raise AudioDecodeError.unsupported("the audio codec has no decoder here")
+        if not stream.codec_context.sample_rate:
+            raise AudioDecodeError.undecodable("the audio stream's parameters cannot be read")
         fmt = container.format.name
-        exact = fmt in _EXACT_LENGTH_FORMATS or (fmt == "mp3" and mp3_exact)
+        exact = fmt in _EXACT_LENGTH_FORMATS or (fmt in ("mp3", "ogg") and header_exact)
         # A webm/mkv Duration covers every track; trust it only for an audio-only file.
         exact = exact or (fmt == "matroska,webm" and len(container.streams) == 1)
         frames = None

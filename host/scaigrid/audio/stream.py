@@ -30,10 +30,6 @@ _LIVE_OPTIONS = {"probesize": "32768", "analyzeduration": "500000"}
 _MAX_BAD_PACKETS = 8
 
 
-class _Aborted(Exception):
-    """Raised inside the pipe's read when the decoder is closed early."""
-
-
 class _Pipe:
     """A blocking byte pipe that PyAV reads like a non-seekable file (it has no ``seek``)."""
 
@@ -53,9 +49,9 @@ class _Pipe:
                 self._cond.notify_all()
                 self._cond.wait()
             self._waiting = False
-            if self._aborted:
-                raise _Aborted
-            if not self._chunks:
+            # An aborted pipe reads as end of input (an exception raised here would be
+            # stashed and printed by PyAV's read callback); the result is discarded.
+            if self._aborted or not self._chunks:
                 return b""
             chunk = self._chunks.popleft()
             if 0 < size < len(chunk):
@@ -77,6 +73,10 @@ class _Pipe:
             self._aborted = self._aborted or abort
             self._cond.notify_all()
 
+    @property
+    def aborted(self) -> bool:
+        return self._aborted
+
     def mark_done(self) -> None:
         with self._cond:
             self._done = True
@@ -96,6 +96,9 @@ class StreamDecoder:
     through ``platform.run_cpu``. Errors surface as :class:`AudioDecodeError` from the
     ``feed`` or ``close`` call after the decoder hit them. ``format`` (``"webm"``, ``"ogg"``,
     ``"mp3"``...) skips format probing, which otherwise waits for the first few KiB.
+
+    Outputs follow :data:`~scaigrid.audio.Pcm`'s shapes; with ``channels=None`` an empty
+    output before the first decoded frame is ``(0,)``, the layout being unknown yet.
     """
 
     def __init__(
@@ -187,12 +190,11 @@ class StreamDecoder:
     def _run(self) -> None:
         try:
             self._decode()
-        except _Aborted:
-            pass
         except AudioDecodeError as exc:
-            self._fail(exc)
+            if not self._pipe.aborted:
+                self._fail(exc)
         except av.error.FFmpegError as exc:
-            if not self._pipe._aborted:
+            if not self._pipe.aborted:
                 self._fail(
                     AudioDecodeError.undecodable("the audio stream is cut off or corrupt", cause=str(exc))
                 )
@@ -206,7 +208,7 @@ class StreamDecoder:
                 self._pipe, mode="r", format=fmt, options=_LIVE_OPTIONS, metadata_errors="replace"
             )
         except av.error.FFmpegError:
-            if self._pipe._aborted:
+            if self._pipe.aborted:
                 return
             if looks_like_audio(bytes(self._pipe.head)):
                 raise AudioDecodeError.undecodable("the stream looks like audio but cannot be read") from None

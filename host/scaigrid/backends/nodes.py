@@ -71,7 +71,7 @@ class MemoryNodeRegistry(NodeRegistry):
         live = {n.node_id for n in await self.nodes()}
         return sorted(n for n, kinds in self._warm.items() if n in live and item_id in kinds.get(kind, ()))
 
-    async def _remote(self, node_id: str, kind: str, item_id: str, action: str, timeout: float) -> NodeOutcome:
+    async def _remote(self, node_id: str, kind: str, item_id: str, action: str, wait: float) -> NodeOutcome:
         # Unreachable in practice: only the local node is ever live here.
         return NodeOutcome(node_id=node_id, ok=False, error=TIMEOUT)
 
@@ -80,7 +80,11 @@ class MemoryNodeRegistry(NodeRegistry):
 
 
 def create_node_registry(settings: Any, *, prefix: str | None = None) -> NodeRegistry:
-    """Redis-backed when ``settings.redis_url`` is set (scaled), in-memory otherwise."""
+    """Redis-backed when ``settings.redis_url`` is set (scaled), in-memory otherwise.
+
+    Redis keys live under ``<settings.redis_prefix>:nodes:`` unless ``prefix`` is given.
+    """
     if getattr(settings, "redis_url", ""):
-        return RedisNodeRegistry(settings.redis_url, prefix=prefix or "scaigrid:nodes:")
+        base = getattr(settings, "redis_prefix", "scaigrid")
+        return RedisNodeRegistry(settings.redis_url, prefix=prefix or f"{base}:nodes:")
     return MemoryNodeRegistry()

@@ -14,13 +14,21 @@ import socket
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
 
 from scaigrid.errors import BadRequest, ScaigridError, ServiceUnavailable
 
-__all__ = ["SKIPPED_NOT_CANDIDATE", "TIMEOUT", "NodeInfo", "NodeOutcome", "NodeRegistry", "WarmAction", "WarmHandler"]
+__all__ = [
+    "SKIPPED_NOT_CANDIDATE",
+    "TIMEOUT",
+    "NodeInfo",
+    "NodeOutcome",
+    "NodeRegistry",
+    "WarmAction",
+    "WarmHandler",
+]
 
 log = logging.getLogger("scaigrid.nodes")
 
@@ -103,9 +111,10 @@ class NodeRegistry(ABC):
         """Ids of live nodes that hold ``item_id`` warm."""
 
     @abstractmethod
-    async def _remote(self, node_id: str, kind: str, item_id: str, action: str, timeout: float) -> NodeOutcome:
+    async def _remote(self, node_id: str, kind: str, item_id: str, action: str, wait: float) -> NodeOutcome:
         """Ask another node to run its handler; a silent node yields ``error="timeout"``."""
 
+    @abstractmethod
     async def close(self) -> None:
         """Stop background work and withdraw this node."""
 
@@ -120,7 +129,7 @@ class NodeRegistry(ABC):
         handler: WarmHandler | None = None,
         *,
         capability: str | None = None,
-        timeout: float | None = None,
+        timeout_seconds: float | None = None,
     ) -> list[NodeOutcome]:
         """Warm or evict ``item_id`` on ``node_ids`` (default: every live node with ``capability``).
 
@@ -133,7 +142,7 @@ class NodeRegistry(ABC):
         local_id = self.node_id
         live = [n.node_id for n in await self.nodes(capability)]
         requested = list(dict.fromkeys(node_ids)) if node_ids is not None else live
-        wait = self.request_timeout if timeout is None else timeout
+        wait = self.request_timeout if timeout_seconds is None else timeout_seconds
 
         async def one(node_id: str) -> NodeOutcome:
             if node_id not in live:

@@ -28,6 +28,11 @@ log = logging.getLogger("scaigrid.nodes")
 _SEP = "|"
 
 
+def _strs(values: Any) -> set[str]:
+    """Redis set members as text, whether or not the client decodes responses."""
+    return {v.decode() if isinstance(v, bytes) else str(v) for v in values}
+
+
 class _Message(msgspec.Struct, kw_only=True):
     """One pub/sub frame: a request to run a handler, or the answer to one."""
 
@@ -64,6 +69,7 @@ class RedisNodeRegistry(NodeRegistry):
         self._tasks: list[asyncio.Task[None]] = []
         self._handling: set[asyncio.Task[None]] = set()
         self._pending: dict[str, asyncio.Future[NodeOutcome]] = {}
+        self._closed = False
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -86,7 +92,7 @@ class RedisNodeRegistry(NodeRegistry):
 
     async def register(self, node: NodeInfo) -> None:
         if self.local is not None:
-            await self.close()
+            await self._withdraw()
         self.local = node
         # Listen before announcing, so no request can reach a node id nobody hears yet.
         self._pubsub = self.redis.pubsub()
@@ -123,7 +129,13 @@ class RedisNodeRegistry(NodeRegistry):
                 log.exception("node heartbeat failed")
 
     async def close(self) -> None:
-        """Stop listening and heartbeats, and withdraw this node's records."""
+        """Stop listening and heartbeats, withdraw this node's records, release the connection."""
+        await self._withdraw()
+        if self._owns_client and not self._closed:
+            self._closed = True
+            await self.redis.aclose()
+
+    async def _withdraw(self) -> None:
         for task in [*self._tasks, *self._handling]:
             task.cancel()
         for task in [*self._tasks, *self._handling]:
@@ -140,7 +152,7 @@ class RedisNodeRegistry(NodeRegistry):
         node, self.local = self.local, None
         if node is not None:
             with contextlib.suppress(Exception):
-                members = await self.redis.smembers(self._warm_key(node.node_id))
+                members = _strs(await self.redis.smembers(self._warm_key(node.node_id)))
                 async with self.redis.pipeline(transaction=False) as pipe:
                     for member in members:
                         kind, _, item = member.partition(_SEP)
@@ -148,13 +160,11 @@ class RedisNodeRegistry(NodeRegistry):
                     pipe.delete(self._node_key(node.node_id), self._warm_key(node.node_id))
                     pipe.srem(self._k("ids"), node.node_id)
                     await pipe.execute()
-        if self._owns_client:
-            await self.redis.aclose()
 
     # -- queries -----------------------------------------------------------------------------
 
     async def _live_records(self) -> dict[str, NodeInfo]:
-        ids = sorted(await self.redis.smembers(self._k("ids")))
+        ids = sorted(_strs(await self.redis.smembers(self._k("ids"))))
         if not ids:
             return {}
         raw = await self.redis.mget([self._node_key(i) for i in ids])
@@ -180,7 +190,7 @@ class RedisNodeRegistry(NodeRegistry):
             warm_sets = await pipe.execute()
         for node, members in zip(chosen, warm_sets, strict=True):
             warm: dict[str, list[str]] = {}
-            for member in sorted(members):
+            for member in sorted(_strs(members)):
                 kind, _, item = member.partition(_SEP)
                 warm.setdefault(kind, []).append(item)
             node.warm = warm
@@ -200,7 +210,7 @@ class RedisNodeRegistry(NodeRegistry):
             await pipe.execute()
 
     async def warm_nodes(self, kind: str, item_id: str) -> list[str]:
-        holders = await self.redis.smembers(self._item_key(kind, item_id))
+        holders = _strs(await self.redis.smembers(self._item_key(kind, item_id)))
         if not holders:
             return []
         live = await self._live_records()
@@ -211,7 +221,7 @@ class RedisNodeRegistry(NodeRegistry):
 
     # -- request/response over pub/sub ---------------------------------------------------------
 
-    async def _remote(self, node_id: str, kind: str, item_id: str, action: str, timeout: float) -> NodeOutcome:
+    async def _remote(self, node_id: str, kind: str, item_id: str, action: str, wait: float) -> NodeOutcome:
         request_id = uuid.uuid4().hex
         future: asyncio.Future[NodeOutcome] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
@@ -227,7 +237,7 @@ class RedisNodeRegistry(NodeRegistry):
             receivers = await self.redis.publish(self._channel(node_id), msgspec.json.encode(frame))
             if receivers == 0:  # its record is still alive but nobody listens: it cannot answer
                 return NodeOutcome(node_id=node_id, ok=False, error=TIMEOUT)
-            return await asyncio.wait_for(future, timeout)
+            return await asyncio.wait_for(future, wait)
         except TimeoutError:
             return NodeOutcome(node_id=node_id, ok=False, error=TIMEOUT)
         finally:

@@ -20,13 +20,19 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar
-
-import msgspec
+from typing import Any, Concatenate, ParamSpec, TypeVar, overload
 
 from scaigrid.backends.base import BASE_CLASSES, METHODS, Backend
-from scaigrid.backends.gate import Gate
-from scaigrid.errors import BadRequest, ScaigridError, ServiceUnavailable, StartupError
+from scaigrid.backends.slot import (
+    BackendStatus,
+    Slot,
+    close_backend,
+    flags_of,
+    invoke,
+    load_failed,
+    wait_loaded,
+)
+from scaigrid.errors import BadRequest, ScaigridError, StartupError
 from scaigrid.records import BackendSpec
 from scaigrid.settings import Settings
 
@@ -39,45 +45,6 @@ T = TypeVar("T")
 
 _CAPABILITY = re.compile(r"^[a-z][a-z0-9_]*$")
 _BACKEND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
-
-
-class BackendStatus(msgspec.Struct, kw_only=True):
-    """One loaded backend as ``status()`` reports it (wall-clock times are Unix seconds)."""
-
-    capability: str
-    name: str
-    kind: str
-    provider: str
-    loaded_at: float
-    last_used_at: float
-    load_seconds: float
-    in_flight: int
-    waiting: int
-    max_concurrency: int
-    idle_ttl_seconds: int
-    flags: dict[str, Any]
-
-
-class _Slot:
-    """Everything the registry knows about one (capability, name); guarded by ``mutex``."""
-
-    def __init__(self, spec: BackendSpec, provider: str, ttl: int) -> None:
-        self.spec = spec
-        self.provider = provider
-        self.ttl = ttl
-        self.mutex = threading.Lock()
-        self.gate = Gate(spec.max_concurrency)
-        self.instance: Any = None
-        self.loading: concurrent.futures.Future[Any] | None = None
-        self.in_flight = 0
-        self.last_used = 0.0  # registry clock (monotonic)
-        self.last_used_wall = 0.0
-        self.loaded_at_wall = 0.0
-        self.load_seconds = 0.0
-
-    @property
-    def key(self) -> str:
-        return f"{self.spec.capability}/{self.spec.name}"
 
 
 class BackendRegistry:
@@ -109,7 +76,7 @@ class BackendRegistry:
         self._executor = executor
         self._sweep_interval = sweep_interval_seconds
         self._clock = clock
-        self._slots: dict[tuple[str, str], _Slot] = {}
+        self._slots: dict[tuple[str, str], Slot] = {}
         self._sweeper: asyncio.Task[None] | None = None
 
     def attach(self, platform: Any) -> None:
@@ -146,7 +113,7 @@ class BackendRegistry:
                 f"and module {provider_module!r}; rename one of them"
             )
         ttl = self.idle_ttl_seconds if spec.idle_ttl_seconds is None else spec.idle_ttl_seconds
-        self._slots[key] = _Slot(spec, provider_module, ttl)
+        self._slots[key] = Slot(spec, provider_module, ttl)
 
     def capabilities(self) -> list[str]:
         return sorted({cap for cap, _ in self._slots})
@@ -166,7 +133,7 @@ class BackendRegistry:
         """The module id that registered the backend."""
         return self._slot(capability, name).provider
 
-    def _slot(self, capability: str, name: str) -> _Slot:
+    def _slot(self, capability: str, name: str) -> Slot:
         slot = self._slots.get((capability, name))
         if slot is not None:
             return slot
@@ -209,7 +176,7 @@ class BackendRegistry:
         with slot.mutex:
             return slot.instance is not None
 
-    async def _acquire(self, slot: _Slot, *, enter: bool) -> Any:
+    async def _acquire(self, slot: Slot, *, enter: bool) -> Any:
         while True:
             with slot.mutex:
                 if slot.instance is not None:
@@ -227,15 +194,15 @@ class BackendRegistry:
                 threading.Thread(
                     target=self._build, args=(slot, fut), name=f"load-{slot.key}", daemon=True
                 ).start()
-            await _wait(fut)
+            await wait_loaded(fut)
             # Loop: the instance is set now unless a sweep dropped it in between (then reload).
 
-    def _build(self, slot: _Slot, fut: concurrent.futures.Future[Any]) -> None:
+    def _build(self, slot: Slot, fut: concurrent.futures.Future[Any]) -> None:
         started = time.perf_counter()
         try:
             backend = self._check(slot, slot.spec.factory(self._platform))
         except BaseException as exc:  # every failure, even KeyboardInterrupt, must reach the waiters
-            error = exc if isinstance(exc, ScaigridError) else _load_failed(slot, exc)
+            error = exc if isinstance(exc, ScaigridError) else load_failed(slot, exc)
             log.error("loading backend %s from module %s failed: %s", slot.key, slot.provider, exc)
             with slot.mutex:
                 slot.loading = None  # the next call tries again
@@ -251,7 +218,7 @@ class BackendRegistry:
         fut.set_result(backend)
 
     @staticmethod
-    def _check(slot: _Slot, obj: Any) -> Any:
+    def _check(slot: Slot, obj: Any) -> Any:
         """A :class:`Backend` must match the capability; a duck-typed one must have its method."""
         spec = slot.spec
         problem = ""
@@ -279,12 +246,16 @@ class BackendRegistry:
             obj.kind = spec.kind
         return obj
 
-    def _touch(self, slot: _Slot) -> None:
+    def _touch(self, slot: Slot) -> None:
         slot.last_used = self._clock()
         slot.last_used_wall = time.time()
 
     # -- calling --------------------------------------------------------------------------
 
+    @overload
+    async def run(self, capability: str, name: str, fn: str, *args: Any, **kwargs: Any) -> Any: ...
+
+    @overload
     async def run(
         self,
         capability: str,
@@ -292,10 +263,13 @@ class BackendRegistry:
         fn: Callable[Concatenate[Any, P], T],
         *args: P.args,
         **kwargs: P.kwargs,
-    ) -> T:
-        """Run ``fn(backend, *args, **kwargs)`` in a thread, at most ``max_concurrency`` at once.
+    ) -> T: ...
 
-        Example: ``await registry.run("stt", "whisper-tiny.en", SpeechToText.transcribe, request)``.
+    async def run(self, capability: str, name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call the backend in a thread, at most ``spec.max_concurrency`` calls at once.
+
+        ``fn`` is a method name (``await registry.run("stt", "whisper", "transcribe", request)``)
+        or a callable receiving the backend first (``lambda backend, req: backend.transcribe(req)``).
         Exceptions that are not a :class:`ScaigridError` come back as one (500,
         ``BACKEND_FAILED``) with the original as ``__cause__``.
         """
@@ -307,7 +281,8 @@ class BackendRegistry:
             slot.gate.release()
             raise
         loop = asyncio.get_running_loop()
-        call = loop.run_in_executor(self._executor, functools.partial(fn, backend, *args, **kwargs))
+        target = functools.partial(invoke, slot, backend, fn, args, kwargs)
+        call = loop.run_in_executor(self._executor, target)
         try:
             result = await asyncio.shield(call)
         except asyncio.CancelledError:
@@ -331,7 +306,7 @@ class BackendRegistry:
         self._leave(slot)
         return result
 
-    def _leave(self, slot: _Slot) -> None:
+    def _leave(self, slot: Slot) -> None:
         with slot.mutex:
             slot.in_flight -= 1
             self._touch(slot)
@@ -342,7 +317,7 @@ class BackendRegistry:
     async def sweep(self, now: float | None = None) -> list[str]:
         """Unload every backend idle longer than its TTL; returns the ``capability/name`` keys."""
         now = self._clock() if now is None else now
-        dropped: list[tuple[_Slot, Any]] = []
+        dropped: list[tuple[Slot, Any]] = []
         for slot in list(self._slots.values()):
             with slot.mutex:
                 backend = slot.instance
@@ -352,7 +327,7 @@ class BackendRegistry:
             dropped.append((slot, backend))
         for slot, backend in dropped:
             log.info("unloading backend %s after %ss idle", slot.key, slot.ttl)
-            await asyncio.to_thread(_close, slot, backend)
+            await asyncio.to_thread(close_backend, slot, backend)
         return [slot.key for slot, _ in dropped]
 
     async def unload(self, capability: str, name: str) -> bool:
@@ -363,7 +338,7 @@ class BackendRegistry:
             if backend is None or slot.in_flight:
                 return False
             slot.instance = None
-        await asyncio.to_thread(_close, slot, backend)
+        await asyncio.to_thread(close_backend, slot, backend)
         return True
 
     def sweep_interval(self) -> float:
@@ -391,7 +366,7 @@ class BackendRegistry:
                 if backend is None or slot.in_flight:
                     continue
                 slot.instance = None
-            await asyncio.to_thread(_close, slot, backend)
+            await asyncio.to_thread(close_backend, slot, backend)
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -422,56 +397,7 @@ class BackendRegistry:
                         waiting=slot.gate.waiting,
                         max_concurrency=slot.spec.max_concurrency,
                         idle_ttl_seconds=slot.ttl,
-                        flags=_flags(backend),
+                        flags=flags_of(backend),
                     )
                 )
         return out
-
-
-def _load_failed(slot: _Slot, exc: BaseException) -> ScaigridError:
-    error = ServiceUnavailable(
-        f"backend {slot.key} (module {slot.provider!r}) failed to load: {type(exc).__name__}: {exc}",
-        code="BACKEND_LOAD_FAILED",
-        details={"capability": slot.spec.capability, "backend": slot.spec.name},
-    )
-    error.__cause__ = exc
-    return error
-
-
-def _flags(backend: Any) -> dict[str, Any]:
-    if isinstance(backend, Backend):
-        return backend.flags()
-    names = ("can_stream", "supports_language_hint", "languages")
-    return {name: getattr(backend, name) for name in names if hasattr(backend, name)}
-
-
-def _close(slot: _Slot, backend: Any) -> None:
-    close = getattr(backend, "close", None)
-    if not callable(close):
-        return
-    try:
-        close()
-    except Exception:  # closing is best effort; the reference is dropped either way
-        log.exception("closing backend %s failed", slot.key)
-
-
-async def _wait(fut: concurrent.futures.Future[Any]) -> None:
-    """Await a load started by anyone, on any loop, without letting our cancellation cancel it."""
-    loop = asyncio.get_running_loop()
-    waiter: asyncio.Future[None] = loop.create_future()
-
-    def transfer(done: concurrent.futures.Future[Any]) -> None:
-        if waiter.done():
-            return
-        exc = done.exception()
-        if exc is not None:
-            waiter.set_exception(exc)
-        else:
-            waiter.set_result(None)
-
-    def on_done(done: concurrent.futures.Future[Any]) -> None:
-        with contextlib.suppress(RuntimeError):  # the waiting loop is closed; nobody to tell
-            loop.call_soon_threadsafe(transfer, done)
-
-    fut.add_done_callback(on_done)
-    await waiter

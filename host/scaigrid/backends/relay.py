@@ -106,14 +106,15 @@ class RelayClient:
     ) -> Any:
         """POST ``/v1/audio/transcriptions``; a dict for the JSON formats, text for the others."""
         path = Path(file)
-        fields: list[tuple[str, str]] = [("model", model), ("response_format", response_format)]
+        fields: dict[str, str | list[str]] = {"model": model, "response_format": response_format}
         if language:
-            fields.append(("language", language))
+            fields["language"] = language
         if temperature is not None:
-            fields.append(("temperature", repr(float(temperature))))
+            fields["temperature"] = repr(float(temperature))
         if prompt:
-            fields.append(("prompt", prompt))
-        fields += [("timestamp_granularities[]", g) for g in timestamp_granularities]
+            fields["prompt"] = prompt
+        if timestamp_granularities:
+            fields["timestamp_granularities[]"] = list(timestamp_granularities)
         content_type = _AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream")
         with path.open("rb") as fh:
             response = self._post(
@@ -201,7 +202,9 @@ class RelayClient:
         try:
             return response.json()
         except ValueError as exc:
-            raise self._error("the relay answered with a body that is not JSON", response.status_code) from exc
+            raise self._error(
+                "the relay answered with a body that is not JSON", response.status_code
+            ) from exc
 
     def _error(self, message: str, upstream_status: int | None, *, reason: str = "upstream") -> ScaigridError:
         return ScaigridError(
@@ -246,7 +249,9 @@ def stt_result_from_verbose_json(payload: Mapping[str, Any], *, model: str = "")
     ]
     if words:
         if not segments:
-            segments = [SttSegment(start=words[0].start, end=words[-1].end, text=str(payload.get("text", "")))]
+            segments = [
+                SttSegment(start=words[0].start, end=words[-1].end, text=str(payload.get("text", "")))
+            ]
         for segment in segments:
             segment.words = [w for w in words if segment.start <= (w.start + w.end) / 2 <= segment.end]
     language = payload.get("language")

@@ -93,7 +93,9 @@ class RelayTextToSpeech(TextToSpeech):
             speed=None if request.speed == 1.0 else request.speed,
         )
         pcm, rate = sf.read(io.BytesIO(audio), dtype="float32", always_2d=True)
-        return TtsResult(pcm=np.ascontiguousarray(pcm.mean(axis=1), dtype=np.float32), sample_rate=rate, voice=voice)
+        return TtsResult(
+            pcm=np.ascontiguousarray(pcm.mean(axis=1), dtype=np.float32), sample_rate=rate, voice=voice
+        )
 
     def close(self) -> None:
         self.client.close()

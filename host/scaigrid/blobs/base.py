@@ -21,6 +21,7 @@ from typing import IO, ClassVar
 
 import msgspec
 
+from scaigrid.blobs.keys import validate_prefix
 from scaigrid.errors import BadRequest, Forbidden, NotFound
 
 __all__ = ["DEFAULT_CONTENT_TYPE", "MAX_URL_EXPIRY", "BlobInfo", "BlobSource", "BlobStore", "blob_not_found"]
@@ -62,6 +63,13 @@ def check_range(start: int | None, end: int | None) -> tuple[int, int | None]:
     return first, end
 
 
+def require_prefix(prefix: str) -> str:
+    """A non-empty prefix: ``delete_prefix("")`` would erase the whole store."""
+    if not validate_prefix(prefix):
+        raise BadRequest("delete_prefix needs a non-empty prefix", code="BAD_BLOB_KEY")
+    return prefix
+
+
 def check_expiry(expires_in: int) -> int:
     if not isinstance(expires_in, int) or not 0 < expires_in <= MAX_URL_EXPIRY:
         raise BadRequest(
@@ -82,8 +90,8 @@ class BlobStore(abc.ABC):
         async for chunk in chunks:
             ...
 
-    ``list`` is an async generator (``async for info in store.list("a/")``),
-    yielding blobs in key order. Call :meth:`start` before use and
+    ``list`` is an async generator (``async for info in store.list("a/")``).
+    Call :meth:`start` before use and
     :meth:`close` at shutdown.
     """
 
@@ -92,9 +100,11 @@ class BlobStore(abc.ABC):
 
     async def start(self) -> None:
         """Prepare the backend (create directories, connect, create the bucket)."""
+        return None
 
     async def close(self) -> None:
         """Release connections; the store may be started again afterwards."""
+        return None
 
     # -- what a backend implements ---------------------------------------------
 
@@ -115,7 +125,9 @@ class BlobStore(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def get(self, key: str, *, start: int | None = None, end: int | None = None) -> AsyncIterator[bytes]:
+    async def get(
+        self, key: str, *, start: int | None = None, end: int | None = None
+    ) -> AsyncIterator[bytes]:
         """Return an iterator over the bytes ``[start, end)`` (``data[start:end]``) of a blob.
 
         Raises ``NotFound`` (``BLOB_NOT_FOUND``) when awaited for a missing key.
@@ -131,7 +143,10 @@ class BlobStore(abc.ABC):
 
     @abc.abstractmethod
     def list(self, prefix: str = "", *, with_metadata: bool = True) -> AsyncIterator[BlobInfo]:
-        """Yield every blob whose key starts with ``prefix``, in key order.
+        """Yield every blob whose key starts with ``prefix``.
+
+        The local store yields in key order; S3 in the server's listing order
+        (key order on AWS; SeaweedFS walks ``/``-separated levels depth-first).
 
         ``with_metadata=False`` lets a backend skip per-blob lookups (S3 then
         leaves ``content_type`` and ``metadata`` empty).
@@ -145,7 +160,9 @@ class BlobStore(abc.ABC):
         is not checked: fetching the URL of a missing blob answers 404.
         """
 
-    async def verify_url(self, key: str, *, expires: str | None, sig: str | None, filename: str | None) -> None:
+    async def verify_url(
+        self, key: str, *, expires: str | None, sig: str | None, filename: str | None
+    ) -> None:
         """Check a signed host URL (``/v1/blobs/<key>?expires=&sig=``); raise 403 when it is not valid.
 
         Only stores whose URLs point at the host serve them; others refuse every one.
@@ -196,7 +213,8 @@ class BlobStore(abc.ABC):
         return True
 
     async def delete_prefix(self, prefix: str) -> int:
-        """Delete every blob under ``prefix``; returns how many were deleted."""
+        """Delete every blob under ``prefix``; returns how many were deleted (``""`` is refused)."""
+        require_prefix(prefix)
         keys: builtins.list[str] = [info.key async for info in self.list(prefix, with_metadata=False)]
         count = 0
         for key in keys:

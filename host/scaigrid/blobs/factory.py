@@ -1,4 +1,4 @@
-"""``create_blob_store(settings)``: the local directory store by default, S3 when ``SCAIGRID_BLOB_BACKEND=s3``."""
+"""``create_blob_store(settings)``: the local directory store, or S3 when ``SCAIGRID_BLOB_BACKEND=s3``."""
 
 from __future__ import annotations
 

@@ -35,7 +35,9 @@ MAX_METADATA_BYTES = 2048
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _META_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
-_CONTENT_TYPE = re.compile(r"^[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*(\s*;\s*[\w.+-]+=(\"[^\"]*\"|[\w.+-]+))*$")
+_CONTENT_TYPE = re.compile(
+    r"^[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*(\s*;\s*[\w.+-]+=(\"[^\"]*\"|[\w.+-]+))*$"
+)
 # Printable ASCII stays readable in S3 headers; '%' must be escaped so decoding is unambiguous.
 _META_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "%")
 
@@ -105,7 +107,8 @@ def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
     """Return a copy of ``metadata`` if every name is lowercase ``[a-z0-9_-]`` and values are strings.
 
     Names are lowercase because S3 folds them; refusing ``"Foo"`` beats returning
-    ``"foo"``. The total (names plus encoded values) must fit S3's 2 KiB.
+    ``"foo"``. A name with an empty value is left out on every backend, as S3
+    servers drop empty headers. The total (names plus encoded values) must fit S3's 2 KiB.
     """
     if metadata is None:
         return {}
@@ -124,6 +127,8 @@ def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
                 f"blob metadata {name!r} must be a string, not {type(value).__name__}",
                 code="BAD_BLOB_METADATA",
             )
+        if not value:
+            continue
         total += len(name) + len(encode_metadata_value(value))
         out[name] = value
     if total > MAX_METADATA_BYTES:

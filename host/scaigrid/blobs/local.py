@@ -4,8 +4,9 @@ Layout (``root/objects``): key ``a/b/c.wav`` is the file ``a.d/b.d/c.wav.blob``
 beside its JSON sidecar ``c.wav.meta.json`` (content type, metadata, etag).
 The suffixes keep a key ``a`` and a key ``a/b`` from colliding on disk, which
 a plain mirror of the key could not. Writes go to ``root/tmp`` first and are
-renamed into place, so readers never see a partial blob. All file I/O runs in
-threads.
+renamed into place under a directory lock (:mod:`scaigrid.blobs.dirlock`), so
+readers never see a partial blob or one writer's data with another's metadata.
+All file I/O runs in threads.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from scaigrid.blobs.base import (
     check_expiry,
     check_range,
 )
+from scaigrid.blobs.dirlock import locked_dir
 from scaigrid.blobs.keys import (
     validate_content_type,
     validate_filename,
@@ -116,7 +118,9 @@ class LocalBlobStore(BlobStore):
                 fh = await asyncio.to_thread(self._open_temp, tmp)
                 try:
                     if not reader.is_stream:
-                        await asyncio.to_thread(reader.pump, lambda piece: _write(fh, digest, piece), CHUNK_SIZE)
+                        await asyncio.to_thread(
+                            reader.pump, lambda piece: _write(fh, digest, piece), CHUNK_SIZE
+                        )
                     else:
                         while piece := await reader.read(CHUNK_SIZE):
                             await asyncio.to_thread(_write, fh, digest, piece)
@@ -134,25 +138,27 @@ class LocalBlobStore(BlobStore):
 
     def _open_temp(self, tmp: Path) -> IO[bytes]:
         self._tmp.mkdir(parents=True, exist_ok=True)
-        return open(tmp, "wb")  # noqa: SIM115 - closed by put()
+        return open(tmp, "wb")
 
     def _commit(self, tmp: Path, sidecar: bytes, data_path: Path, meta_path: Path) -> None:
         meta_tmp = tmp.with_suffix(".meta")
         meta_tmp.write_bytes(sidecar)
-        # The sidecar lands first: a new blob appears, with its metadata, the moment its data does.
-        for pending in ((meta_tmp, meta_path), (tmp, data_path)):
-            for attempt in range(5):
-                data_path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(20):
+            with locked_dir(data_path.parent, exclusive=True, create=True):
                 try:
-                    os.replace(*pending)
-                    break
-                except FileNotFoundError:  # a concurrent delete pruned the empty directory
-                    if attempt == 4:
-                        raise
+                    # The sidecar lands first: a new blob appears, with its metadata, when its data does.
+                    os.replace(meta_tmp, meta_path)
+                except FileNotFoundError:  # a delete pruned the (empty) directory after we locked it
+                    continue
+                os.replace(tmp, data_path)
+                return
+        raise OSError(f"could not publish blob {data_path}: its directory keeps being removed")
 
     # -- read --------------------------------------------------------------------
 
-    async def get(self, key: str, *, start: int | None = None, end: int | None = None) -> AsyncIterator[bytes]:
+    async def get(
+        self, key: str, *, start: int | None = None, end: int | None = None
+    ) -> AsyncIterator[bytes]:
         key = validate_key(key)
         first, last = check_range(start, end)
         data_path, _ = self._paths(key)
@@ -185,11 +191,14 @@ class LocalBlobStore(BlobStore):
         return await asyncio.to_thread(self._info, key, *self._paths(key))
 
     def _info(self, key: str, data_path: Path, meta_path: Path) -> BlobInfo:
-        try:
-            st = os.stat(data_path)
-        except (FileNotFoundError, NotADirectoryError) as exc:
-            raise blob_not_found(key) from exc
-        return _describe(key, st, meta_path)
+        with locked_dir(data_path.parent, exclusive=False) as exists:
+            try:
+                if not exists:
+                    raise FileNotFoundError(data_path)
+                st = os.stat(data_path)
+            except (FileNotFoundError, NotADirectoryError) as exc:
+                raise blob_not_found(key) from exc
+            return _describe(key, st, meta_path)
 
     # -- delete ------------------------------------------------------------------
 
@@ -198,12 +207,15 @@ class LocalBlobStore(BlobStore):
         return await asyncio.to_thread(self._delete, *self._paths(key))
 
     def _delete(self, data_path: Path, meta_path: Path) -> bool:
-        try:
-            os.unlink(data_path)
-        except (FileNotFoundError, NotADirectoryError):
-            return False
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(meta_path)
+        with locked_dir(data_path.parent, exclusive=True) as exists:
+            if not exists:
+                return False
+            try:
+                os.unlink(data_path)
+            except FileNotFoundError:
+                return False
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(meta_path)
         directory = data_path.parent
         while directory != self._objects and self._objects in directory.parents:
             try:
@@ -238,7 +250,9 @@ class LocalBlobStore(BlobStore):
         key = validate_key(key)
         return self.signer.url(key, check_expiry(expires_in), validate_filename(filename))
 
-    async def verify_url(self, key: str, *, expires: str | None, sig: str | None, filename: str | None) -> None:
+    async def verify_url(
+        self, key: str, *, expires: str | None, sig: str | None, filename: str | None
+    ) -> None:
         self.signer.verify(key, expires=expires, sig=sig, filename=filename or None)
 
 
@@ -278,6 +292,11 @@ def _describe(key: str, st: os.stat_result, meta_path: Path) -> BlobInfo:
 
 def _scan(directory: Path, key_base: str, partial: str) -> list[_Entry]:
     """The children of one directory whose key starts with ``key_base + partial``, in key order."""
+    with locked_dir(directory, exclusive=False) as exists:
+        return _scan_locked(directory, key_base, partial) if exists else []
+
+
+def _scan_locked(directory: Path, key_base: str, partial: str) -> list[_Entry]:
     entries: list[_Entry] = []
     for name, is_dir in _children(directory):
         if is_dir and name.endswith(DIR_SUFFIX):

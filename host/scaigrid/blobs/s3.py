@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import re
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import aioboto3
@@ -26,6 +27,7 @@ from scaigrid.blobs.base import (
     blob_not_found,
     check_expiry,
     check_range,
+    require_prefix,
 )
 from scaigrid.blobs.keys import (
     decode_metadata_value,
@@ -38,7 +40,7 @@ from scaigrid.blobs.keys import (
 )
 from scaigrid.blobs.signing import content_disposition
 from scaigrid.blobs.sources import SourceReader
-from scaigrid.errors import BadRequest, ScaigridError, ServiceUnavailable, StartupError
+from scaigrid.errors import ScaigridError, ServiceUnavailable, StartupError
 from scaigrid.settings import Settings
 
 __all__ = ["PART_SIZE", "S3BlobStore"]
@@ -169,7 +171,9 @@ class S3BlobStore(BlobStore):
 
     def _require(self) -> Any:
         if self._client is None:
-            raise ServiceUnavailable(f"the S3 blob store ({self._where}) is not started", code="BLOB_STORE_NOT_STARTED")
+            raise ServiceUnavailable(
+                f"the S3 blob store ({self._where}) is not started", code="BLOB_STORE_NOT_STARTED"
+            )
         return self._client
 
     @contextlib.contextmanager
@@ -188,7 +192,9 @@ class S3BlobStore(BlobStore):
                 raise ServiceUnavailable(
                     f"S3 {self._where} failed: {code} {message}", code="BLOB_STORE_UNAVAILABLE"
                 ) from exc
-            raise ScaigridError(502, "BLOB_STORE_ERROR", f"S3 {self._where} refused: {code} {message}") from exc
+            raise ScaigridError(
+                502, "BLOB_STORE_ERROR", f"S3 {self._where} refused: {code} {message}"
+            ) from exc
         except (BotoCoreError, aiohttp.ClientError, TimeoutError) as exc:
             raise ServiceUnavailable(
                 f"S3 {self._where} is unreachable: {exc}", code="BLOB_STORE_UNAVAILABLE"
@@ -211,13 +217,15 @@ class S3BlobStore(BlobStore):
         }
         client = self._require()
         async with SourceReader(source) as reader:
-            first = await reader.read(self.part_size)
-            second = await reader.read(self.part_size) if len(first) == self.part_size else b""
+            # No locals hold the pieces: _multipart pops them, so each is freed once uploaded.
+            pieces = [await reader.read(self.part_size)]
+            if len(pieces[0]) == self.part_size:
+                pieces.append(await reader.read(self.part_size))
             with self._errors():
-                if not second:
-                    await client.put_object(Bucket=self.bucket, Key=key, Body=first, **extra)
+                if not pieces[-1] or len(pieces) == 1:
+                    await client.put_object(Bucket=self.bucket, Key=key, Body=pieces[0], **extra)
                 else:
-                    await self._multipart(client, key, reader, [first, second], extra)
+                    await self._multipart(client, key, reader, pieces, extra)
         return await self.head(key)
 
     async def _multipart(
@@ -229,16 +237,17 @@ class S3BlobStore(BlobStore):
         try:
             number = 0
             while True:
-                piece = pieces.pop(0) if pieces else await reader.read(self.part_size)
-                if not piece:
-                    break
-                number += 1
+                # Wait for a free slot before reading on: memory stays near (in flight + 2) parts.
                 running = [t for t in tasks if not t.done()]
                 if len(running) >= self.parts_in_flight:
                     await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 for task in tasks:  # surface a failed part now, not after reading the whole source
                     if task.done() and task.exception() is not None:
                         await task
+                piece = pieces.pop(0) if pieces else await reader.read(self.part_size)
+                if not piece:
+                    break
+                number += 1
                 tasks.append(asyncio.create_task(self._upload_part(client, key, upload_id, number, piece)))
                 del piece
             parts = list(await asyncio.gather(*tasks))
@@ -253,7 +262,9 @@ class S3BlobStore(BlobStore):
                 await client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
             raise
 
-    async def _upload_part(self, client: Any, key: str, upload_id: str, number: int, body: bytes) -> dict[str, Any]:
+    async def _upload_part(
+        self, client: Any, key: str, upload_id: str, number: int, body: bytes
+    ) -> dict[str, Any]:
         answer = await client.upload_part(
             Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
         )
@@ -261,7 +272,9 @@ class S3BlobStore(BlobStore):
 
     # -- read ---------------------------------------------------------------------------
 
-    async def get(self, key: str, *, start: int | None = None, end: int | None = None) -> AsyncIterator[bytes]:
+    async def get(
+        self, key: str, *, start: int | None = None, end: int | None = None
+    ) -> AsyncIterator[bytes]:
         key = validate_key(key)
         first, last = check_range(start, end)
         client = self._require()
@@ -291,7 +304,7 @@ class S3BlobStore(BlobStore):
             content_type=answer.get("ContentType") or DEFAULT_CONTENT_TYPE,
             metadata={k: decode_metadata_value(v) for k, v in (answer.get("Metadata") or {}).items()},
             etag=str(answer.get("ETag", "")).strip('"'),
-            modified_at=answer["LastModified"],
+            modified_at=answer["LastModified"].astimezone(dt.UTC),
         )
 
     # -- delete -----------------------------------------------------------------------------
@@ -306,8 +319,7 @@ class S3BlobStore(BlobStore):
 
     async def delete_prefix(self, prefix: str) -> int:
         """Delete every blob under ``prefix`` in batches of 1000 (``""`` is refused: that is the bucket)."""
-        if not validate_prefix(prefix):
-            raise BadRequest("delete_prefix needs a non-empty prefix", code="BAD_BLOB_KEY")
+        require_prefix(prefix)
         client = self._require()
         count = 0
         batch: list[str] = []
@@ -323,7 +335,8 @@ class S3BlobStore(BlobStore):
                 raise ScaigridError(
                     502,
                     "BLOB_STORE_ERROR",
-                    f"S3 refused to delete {len(errors)} blob(s), e.g. {first.get('Key')!r}: {first.get('Message')}",
+                    f"S3 refused to delete {len(errors)} blob(s), "
+                    f"e.g. {first.get('Key')!r}: {first.get('Message')}",
                 )
             return len(batch) - len(errors)
 
@@ -359,7 +372,7 @@ class S3BlobStore(BlobStore):
                         content_type="",
                         metadata={},
                         etag=str(obj.get("ETag", "")).strip('"'),
-                        modified_at=obj["LastModified"],
+                        modified_at=obj["LastModified"].astimezone(dt.UTC),
                     )
                     for obj in listed
                 ]
@@ -367,7 +380,7 @@ class S3BlobStore(BlobStore):
                 if info is not None:
                     yield info
 
-    async def _heads(self, keys: list[str]) -> list[BlobInfo | None]:
+    async def _heads(self, keys: Sequence[str]) -> Sequence[BlobInfo | None]:
         """HEAD a page of keys, a few at a time, keeping their order; a vanished key gives None."""
         gate = asyncio.Semaphore(HEAD_CONCURRENCY)
 
@@ -380,7 +393,7 @@ class S3BlobStore(BlobStore):
                         return None
                     raise
 
-        return list(await asyncio.gather(*(one(k) for k in keys)))
+        return await asyncio.gather(*(one(k) for k in keys))
 
     # -- signed URLs -------------------------------------------------------------------------------
 

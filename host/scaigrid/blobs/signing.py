@@ -48,7 +48,9 @@ class UrlSigner:
         query = {"expires": str(expires), "sig": self.signature(key, expires, filename)}
         if filename:
             query["filename"] = filename
-        return f"{self.base_url}{BLOB_ROUTE_PREFIX}/{quote(key, safe='/')}?{urlencode(query, quote_via=quote)}"
+        return (
+            f"{self.base_url}{BLOB_ROUTE_PREFIX}/{quote(key, safe='/')}?{urlencode(query, quote_via=quote)}"
+        )
 
     def verify(self, key: str, *, expires: str | None, sig: str | None, filename: str | None) -> None:
         """Raise ``Forbidden`` (``BLOB_URL_INVALID`` / ``BLOB_URL_EXPIRED``) unless the URL is valid now."""

@@ -1,7 +1,7 @@
 """Reading a ``put`` source (bytes, a path, an async byte stream) in bounded pieces.
 
-:class:`SourceReader` hands out pieces of at most ``n`` bytes and never holds
-more than one piece plus one incoming chunk, whatever the source's size.
+:class:`SourceReader` hands out pieces of at most ``n`` bytes and holds at most
+one piece's worth of incoming chunks, whatever the source's size.
 File reads run in a thread so a large upload never blocks the event loop.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from pathlib import Path
 from typing import IO
@@ -35,7 +36,8 @@ class SourceReader:
         self._path: Path | None = None
         self._file: IO[bytes] | None = None
         self._stream: AsyncIterator[bytes] | None = None
-        self._pending = bytearray()
+        self._pending: deque[bytes] = deque()
+        self._pending_size = 0
         self._eof = False
         if isinstance(source, bytes | bytearray | memoryview):
             self._buffer = memoryview(source).cast("B")
@@ -59,7 +61,9 @@ class SourceReader:
             try:
                 self._file = await asyncio.to_thread(open, self._path, "rb")
             except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
-                raise NotFound(f"blob source file {self._path} does not exist", code="BLOB_SOURCE_NOT_FOUND") from exc
+                raise NotFound(
+                    f"blob source file {self._path} does not exist", code="BLOB_SOURCE_NOT_FOUND"
+                ) from exc
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -96,7 +100,7 @@ class SourceReader:
 
     async def _read_stream(self, n: int) -> bytes:
         assert self._stream is not None
-        while len(self._pending) < n and not self._eof:
+        while self._pending_size < n and not self._eof:
             try:
                 chunk = await anext(self._stream)
             except StopAsyncIteration:
@@ -107,7 +111,19 @@ class SourceReader:
                     f"a blob source stream must yield bytes, not {type(chunk).__name__}",
                     code="BAD_BLOB_SOURCE",
                 )
-            self._pending += chunk
-        piece = bytes(self._pending[:n])
-        del self._pending[:n]
+            if chunk:
+                self._pending.append(bytes(chunk) if not isinstance(chunk, bytes) else chunk)
+                self._pending_size += len(chunk)
+        # Join only what this piece needs; the chunks are released as they are consumed.
+        out: list[bytes] = []
+        need = n
+        while need and self._pending:
+            head = self._pending.popleft()
+            if len(head) > need:
+                self._pending.appendleft(head[need:])
+                head = head[:need]
+            out.append(head)
+            need -= len(head)
+        piece = out[0] if len(out) == 1 else b"".join(out)
+        self._pending_size -= len(piece)
         return piece

@@ -122,9 +122,9 @@ class JobQueue(abc.ABC):
         handler = self.handlers.get(f"{module}.{kind}")
         if handler is None:
             raise ScaigridError(500, JOB_UNKNOWN_KIND, f"no job handler registered for {module}.{kind}")
-        attempts_cap = max_attempts or handler.max_attempts or self.settings.job_max_attempts
-        if attempts_cap < 1:
+        if max_attempts is not None and max_attempts < 1:
             raise BadRequest("max_attempts must be >= 1", code="JOB_BAD_MAX_ATTEMPTS")
+        attempts_cap = max_attempts or handler.max_attempts or self.settings.job_max_attempts
         record = JobRecord(
             id=str(uuid.uuid4()),
             module=module,

@@ -38,11 +38,10 @@ from scaigrid.jobs.runner import Outcome
 from scaigrid.jobs.store import Recovery
 from scaigrid.settings import Settings
 
-__all__ = ["DEFAULT_QUEUE_NAME", "SAQ_FUNCTION", "RedisJobQueue"]
+__all__ = ["SAQ_FUNCTION", "RedisJobQueue"]
 
 log = logging.getLogger("scaigrid.jobs")
 
-DEFAULT_QUEUE_NAME = "scaigrid-jobs"
 SAQ_FUNCTION = "scaigrid.run_job"
 _REANNOUNCE_BATCH = 200
 
@@ -53,7 +52,8 @@ class RedisJobQueue(JobQueue):
     Every process that builds one runs the reaper once :meth:`start`\\ ed;
     ``start(worker=True)`` also consumes the queue here (``settings.job_concurrency``
     jobs at a time), which is what :func:`scaigrid.jobs.worker.run_worker` does.
-    ``queue_name`` separates deployments (and parallel test sessions) sharing one Redis.
+    The SAQ queue is ``"<settings.redis_prefix>:jobs"`` unless ``queue_name`` says
+    otherwise, so deployments (and parallel test sessions) can share one Redis.
     """
 
     def __init__(
@@ -69,7 +69,7 @@ class RedisJobQueue(JobQueue):
         self.redis_url = redis_url or settings.redis_url
         if not self.redis_url:
             raise StartupError("the Redis job queue needs SCAIGRID_REDIS_URL (empty means in-process jobs)")
-        self.queue_name = queue_name or getattr(settings, "job_queue_name", "") or DEFAULT_QUEUE_NAME
+        self.queue_name = queue_name or f"{settings.redis_prefix}:jobs"
         self.concurrency = settings.job_concurrency
         self._saq: RedisQueue | None = None
         self._connect_lock = asyncio.Lock()
@@ -113,8 +113,11 @@ class RedisJobQueue(JobQueue):
             self._worker = None
         await self._stop_reaper()
         if self._saq is not None:
-            await self._saq.disconnect()
-            self._saq = None
+            queue, self._saq = self._saq, None
+            try:
+                await queue.disconnect()
+            except Exception:  # Redis gone: nothing left to tell it, and close must not fail
+                log.warning("disconnecting from the Redis job queue failed", exc_info=True)
 
     @property
     def worker_task(self) -> asyncio.Task[None] | None:

@@ -42,11 +42,21 @@ async def run_worker(
     be migrated. Without ``stop_event``, SIGINT/SIGTERM stop the worker. On stop,
     running jobs are cancelled and their rows go back to ``queued`` for another
     worker. The process also runs the reaper, like every process with a queue.
+
+    When ``platform.jobs`` is a Redis queue already consuming (the host called
+    ``Platform.start(worker=True)``), that queue is the worker: this waits on it
+    and leaves closing it to the platform.
     """
     if not settings.redis_url:
         raise StartupError(
             "scaigrid worker needs SCAIGRID_REDIS_URL; without Redis, jobs run inside `scaigrid serve`"
         )
+    shared = getattr(platform, "jobs", None)
+    if isinstance(shared, RedisJobQueue) and shared.worker_task is not None:
+        # The platform already consumes (Platform.start(worker=True)): wait on it,
+        # its owner closes it; a second consumer here would double the concurrency.
+        await _serve(shared, stop_event)
+        return
     database = db or Database(settings.resolved_database_url)
     queue = RedisJobQueue(
         database,
@@ -59,28 +69,33 @@ async def run_worker(
         reap_interval_seconds=reap_interval_seconds,
     )
     queue.set_handlers(handlers)
-    stop = stop_event or asyncio.Event()
-    restore = _stop_on_signals(stop) if stop_event is None else _nothing
     try:
         await queue.start(worker=True)
-        log.info(
-            "worker %s consuming %s (%d at a time)", queue.worker_id, queue.queue_name, queue.concurrency
-        )
-        engine = queue.worker_task
-        assert engine is not None
-        stopped = asyncio.create_task(stop.wait())
-        await asyncio.wait({stopped, engine}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        if engine.done() and not stop.is_set():
-            cause = None if engine.cancelled() else engine.exception()
-            raise ServiceUnavailable(
-                f"job worker {queue.worker_id} stopped unexpectedly: {cause!r}", code="JOB_WORKER_STOPPED"
-            ) from cause
+        await _serve(queue, stop_event)
     finally:
-        restore()
         await queue.close()
         if db is None:
             await database.dispose()
+
+
+async def _serve(queue: RedisJobQueue, stop_event: asyncio.Event | None) -> None:
+    """Wait for the stop event (or SIGINT/SIGTERM), or for the consumer to die."""
+    engine = queue.worker_task
+    assert engine is not None
+    log.info("worker %s consuming %s (%d at a time)", queue.worker_id, queue.queue_name, queue.concurrency)
+    stop = stop_event or asyncio.Event()
+    restore = _stop_on_signals(stop) if stop_event is None else _nothing
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({stopped, engine}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        restore()
+    if engine.done() and not stop.is_set():
+        cause = None if engine.cancelled() else engine.exception()
+        raise ServiceUnavailable(
+            f"job worker {queue.worker_id} stopped unexpectedly: {cause!r}", code="JOB_WORKER_STOPPED"
+        ) from cause
 
 
 def _nothing() -> None:

@@ -77,4 +77,47 @@ def module_lifecycle_routes(ctx: ModuleContext) -> list[Any]:
         status = await platform.lifecycle.set_tenant(ctx.id, tenant_id, enabled=False, actor=principal.actor)
         return ok(msgspec.to_builtins(status))
 
-    return [install, upgrade, token, uninstall, enable, disable]
+    routes: list[Any] = [install, upgrade, token, uninstall, enable, disable]
+    if "/" + ctx.info.prefix.strip("/") == f"/v1/modules/{ctx.id}":
+        routes += _v1_modules_aliases(ctx)
+    return routes
+
+
+def _v1_modules_aliases(ctx: ModuleContext) -> list[Any]:
+    """``/v1/modules/{id}/...`` admin routes for a module mounted at ``/v1/modules/{id}``.
+
+    The router's static prefix wins over the admin controller's ``{module_id}``
+    parameter (routing does not backtrack), so such a module carries the same
+    admin routes itself.
+    """
+    opt = {"scaigrid_lifecycle": True}
+
+    @get("/", guards=[superadmin], opt=opt, name=f"{ctx.id}.status")
+    async def status(platform: Platform) -> dict[str, Any]:
+        return ok(msgspec.to_builtins(await platform.lifecycle.status(ctx.id)))
+
+    @post("/install", guards=[superadmin], opt=opt, status_code=200, name=f"{ctx.id}.v1_install")
+    async def install(platform: Platform, principal: Principal) -> dict[str, Any]:
+        return ok(msgspec.to_builtins(await platform.lifecycle.install(ctx.id, actor=principal.actor)))
+
+    @post("/upgrade", guards=[superadmin], opt=opt, status_code=200, name=f"{ctx.id}.v1_upgrade")
+    async def upgrade(platform: Platform, principal: Principal) -> dict[str, Any]:
+        return ok(msgspec.to_builtins(await platform.lifecycle.upgrade(ctx.id, actor=principal.actor)))
+
+    @post("/uninstall", guards=[superadmin], opt=opt, status_code=200, name=f"{ctx.id}.v1_uninstall")
+    async def uninstall(platform: Platform, principal: Principal) -> dict[str, Any]:
+        return ok(msgspec.to_builtins(await platform.lifecycle.uninstall(ctx.id, actor=principal.actor)))
+
+    @post(
+        "/tenants/{tenant_id:str}/{action:str}",
+        guards=[superadmin], opt=opt, status_code=200, name=f"{ctx.id}.v1_tenant",
+    )
+    async def tenant(platform: Platform, principal: Principal, tenant_id: str, action: str) -> dict[str, Any]:
+        if action not in ("enable", "disable"):
+            raise BadRequest("action must be enable or disable", code="BAD_ACTION")
+        status = await platform.lifecycle.set_tenant(
+            ctx.id, tenant_id, enabled=action == "enable", actor=principal.actor
+        )
+        return ok(msgspec.to_builtins(status))
+
+    return [status, install, upgrade, uninstall, tenant]

@@ -47,14 +47,18 @@ class ResourceProvider(Protocol):
 def local_vad() -> Any:
     from audio_engine.vad import SileroVad
 
-    return SileroVad()
+    vad = SileroVad()
+    vad.name = "audio_engine.silero"
+    return vad
 
 
 @functools.cache
 def local_speaker_encoder() -> Any:
-    from audio_engine.speaker import SpeakerEncoder
+    from audio_engine.speaker import ResemblyzerEncoder
 
-    return SpeakerEncoder()
+    encoder = ResemblyzerEncoder()
+    encoder.name = "audio_engine.resemblyzer"
+    return encoder
 
 
 class LocalResources:

@@ -25,7 +25,7 @@ class Word(msgspec.Struct, kw_only=True, frozen=True):
     probability: float
 
 
-class Segment(msgspec.Struct, kw_only=True, frozen=True):
+class Segment(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
     """One transcript segment.
 
     ``confidence`` is ``exp(avg_logprob)`` of the segment's tokens, clipped to 0..1;

@@ -37,6 +37,8 @@ class ScaiechoSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     cpu_threads: Annotated[int, msgspec.Meta(ge=0)] = 0
     """Threads per faster-whisper model (0 = library default)."""
     beam_size: PositiveInt = 5
+    stt_concurrency: PositiveInt = 1
+    """Concurrent decodes per self-hosted model (CTranslate2 replicas); more needs more cores."""
     vad_filter: bool = True
     """Drop non-speech before decoding: Whisper hallucinates text on silence."""
 

@@ -19,7 +19,9 @@ depends_on: Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "backend_policies",
-        sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("scope", sa.String(64), primary_key=True),
         sa.Column("allowed_backends", sa.String(2), nullable=False),
         sa.Column("default_backend", sa.String(1), nullable=False),

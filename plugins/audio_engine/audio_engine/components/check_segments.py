@@ -16,7 +16,7 @@ from audio_engine import audiofile
 from audio_engine.registry import Component, ComponentResult, StepInput
 from audio_engine.resources import VAD
 from audio_engine.segments import MAX_SEGMENTS, overlap_seconds, rounded
-from audio_engine.vad import VAD_SAMPLE_RATE, VadParams
+from audio_engine.vad import VAD_SAMPLE_RATE, VadParams, speech_spans
 
 __all__ = ["COMPONENT", "CheckSegmentsParams", "run"]
 
@@ -76,7 +76,7 @@ def _verdict(
 def run(step: StepInput, params: CheckSegmentsParams) -> ComponentResult:
     audio, sr = audiofile.read_mono(step.working_path, VAD_SAMPLE_RATE)
     duration = audio.shape[0] / sr
-    speech = step.resources[VAD].speech_segments(audio, params.vad_options())
+    speech = speech_spans(step.resources[VAD], audio, params)
     verdicts = [
         _verdict(i, seg, params.segments[i - 1] if i else None, duration, speech, params)
         for i, seg in enumerate(params.segments)

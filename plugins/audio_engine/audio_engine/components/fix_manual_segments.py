@@ -16,7 +16,7 @@ from audio_engine import audiofile
 from audio_engine.registry import Component, ComponentResult, StepInput
 from audio_engine.resources import VAD
 from audio_engine.segments import MAX_SEGMENTS, Segment, merge, overlap_seconds, rounded
-from audio_engine.vad import VAD_SAMPLE_RATE, VadParams
+from audio_engine.vad import VAD_SAMPLE_RATE, VadParams, speech_spans
 
 __all__ = ["COMPONENT", "FixManualSegmentsParams", "run", "snap"]
 
@@ -87,7 +87,7 @@ def snap(
 def run(step: StepInput, params: FixManualSegmentsParams) -> ComponentResult:
     audio, sr = audiofile.read_mono(step.working_path, VAD_SAMPLE_RATE)
     duration = audio.shape[0] / sr
-    speech = step.resources[VAD].speech_segments(audio, params.vad_options())
+    speech = speech_spans(step.resources[VAD], audio, params)
     segments, changes = snap(
         [(float(s), float(e)) for s, e in params.segments],
         speech,

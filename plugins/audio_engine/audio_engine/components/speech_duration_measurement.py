@@ -9,7 +9,7 @@ from __future__ import annotations
 from audio_engine.registry import Component, ComponentResult, StepInput
 from audio_engine.resources import VAD
 from audio_engine.segments import rounded
-from audio_engine.vad import VadParams
+from audio_engine.vad import VadParams, speech_spans_of
 
 __all__ = ["COMPONENT", "SpeechDurationMeasurementParams", "run"]
 
@@ -19,7 +19,7 @@ class SpeechDurationMeasurementParams(VadParams, kw_only=True, forbid_unknown_fi
 
 
 def run(step: StepInput, params: SpeechDurationMeasurementParams) -> ComponentResult:
-    segments = step.resources[VAD].speech_segments_of(step.working_path, params.vad_options())
+    segments = speech_spans_of(step.resources[VAD], step.working_path, params)
     return ComponentResult(
         metrics={"speech_duration_seconds": rounded(sum(end - start for start, end in segments))}
     )

@@ -18,7 +18,7 @@ from audio_engine.registry import Component, ComponentResult, StepInput
 from audio_engine.resources import TRANSCRIBER, VAD
 from audio_engine.segments import rounded
 from audio_engine.syllables import syllable_times
-from audio_engine.vad import VAD_SAMPLE_RATE, VadParams
+from audio_engine.vad import VAD_SAMPLE_RATE, VadParams, speech_spans
 
 __all__ = ["COMPONENT", "SpeechFluencyCheckParams", "run"]
 
@@ -57,7 +57,7 @@ def _pauses(segments: list[tuple[float, float]], min_pause: float) -> list[float
 
 def run(step: StepInput, params: SpeechFluencyCheckParams) -> ComponentResult:
     audio, sr = audiofile.read_mono(step.working_path, VAD_SAMPLE_RATE)
-    speech = step.resources[VAD].speech_segments(audio, params.vad_options())
+    speech = speech_spans(step.resources[VAD], audio, params)
     duration = audio.shape[0] / sr
     speech_seconds = sum(end - start for start, end in speech)
     span = (speech[-1][1] - speech[0][0]) if speech else 0.0

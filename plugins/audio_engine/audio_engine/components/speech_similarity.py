@@ -15,7 +15,8 @@ from audio_engine import audiofile
 from audio_engine.errors import ComponentInputError
 from audio_engine.registry import Component, ComponentResult, StepInput
 from audio_engine.resources import SPEAKER_EMBEDDING
-from audio_engine.speaker import EMBEDDING_SAMPLE_RATE
+from audio_engine.speaker import EMBEDDING_SAMPLE_RATE, cosine
+from scaigrid.errors import ScaigridError
 
 __all__ = ["COMPONENT", "NOT_ENOUGH_SPEECH", "SpeechSimilarityParams", "run"]
 
@@ -29,12 +30,12 @@ class SpeechSimilarityParams(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 def _embed(encoder: Any, path: str, label: str) -> Any:
     audio, _ = audiofile.read_mono(path, EMBEDDING_SAMPLE_RATE)
-    emb = encoder.embed(audio)
-    if emb is None:
-        raise ComponentInputError(
-            f"speech_similarity: {label} has less than 0.5 s of voiced speech", code=NOT_ENOUGH_SPEECH
-        )
-    return emb
+    try:
+        return encoder.embed(audio)
+    except ScaigridError as exc:
+        if exc.status_code != 400:
+            raise
+        raise ComponentInputError(f"speech_similarity: {label}: {exc.message}", code=NOT_ENOUGH_SPEECH) from exc
 
 
 def run(step: StepInput, params: SpeechSimilarityParams) -> ComponentResult:
@@ -45,7 +46,7 @@ def run(step: StepInput, params: SpeechSimilarityParams) -> ComponentResult:
     comparisons = []
     for index, other in enumerate(step.inputs[1:], start=1):
         emb = _embed(encoder, str(other.path), f"file {index} ({other.filename})")
-        score = round(encoder.cosine(reference, emb), 4)
+        score = round(cosine(reference, emb), 4)
         comparisons.append(
             {
                 "file_index": index,

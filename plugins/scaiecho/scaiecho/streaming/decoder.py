@@ -1,33 +1,45 @@
-"""Client audio frames → 16 kHz mono float32 for the engine: raw PCM, or a container stream.
+"""Client audio → 16 kHz mono float32 for the engine: raw PCM frames, a live container
+stream, or decoded ``av.AudioFrame``s from the WebRTC audio plane.
 
-:class:`PcmInput` converts little-endian s16/f32 interleaved PCM at any rate
-(PyAV's resampler keeps its filter state across frames, so chunk edges do not
-click). :class:`ContainerInput` decodes one growing media stream (webm/opus,
-ogg/opus, mp3, wav, flac, ...) as its bytes arrive: a thread runs PyAV's demuxer
-over a blocking pipe and hands PCM back to the event loop.
+All three go through the host's :mod:`scaigrid.audio` (``FrameConverter`` keeps the
+resampler's filter state across frames, so chunk edges do not click;
+``StreamDecoder`` demuxes webm/ogg/mp3 bytes as they arrive), so a stream and an
+uploaded file of the same audio produce the same samples.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import numpy as np
-
-from scaiecho.streaming.errors import bad_open_frame, undecodable_stream
+from scaigrid.audio import StreamDecoder
+from scaigrid.audio.convert import FrameConverter
+from scaigrid.audio.resample import layout_for
 from scaigrid.errors import ScaigridError
 
-__all__ = ["AudioInput", "ContainerInput", "PcmInput", "Sink", "container_format", "open_input"]
+from scaiecho.errors import recode_audio_error
+from scaiecho.streaming.errors import bad_open_frame, undecodable_stream
+
+__all__ = [
+    "AudioInput",
+    "ContainerInput",
+    "FrameInput",
+    "PcmInput",
+    "Sink",
+    "container_format",
+    "open_input",
+]
 
 TARGET_RATE = 16000
 Sink = Callable[[np.ndarray], Awaitable[None]]
-"""Receives converted audio (16 kHz mono float32); the engine's ``feed``."""
+"""Receives converted audio (16 kHz mono float32): the engine's ``feed``."""
+RunCpu = Callable[..., Awaitable[Any]]
 
 _CONTAINERS = {
-    "audio/webm": "matroska",
-    "video/webm": "matroska",
+    "audio/webm": "webm",
+    "video/webm": "webm",
     "audio/x-matroska": "matroska",
     "audio/ogg": "ogg",
     "audio/opus": "ogg",
@@ -41,21 +53,19 @@ _CONTAINERS = {
     "audio/x-flac": "flac",
     "audio/aac": "aac",
 }
-# Probe as little as possible: the stream is live, and ffmpeg's default probing
-# would wait for seconds of audio before the first sample comes out.
-_LIVE_OPTIONS = {"probesize": "32", "analyzeduration": "0", "fflags": "nobuffer"}
 
 
-def container_format(media_type: str | None) -> str:
-    """The demuxer for a media type (parameters such as ``;codecs=opus`` are ignored)."""
-    base = (media_type or "").split(";", 1)[0].strip().lower()
-    fmt = _CONTAINERS.get(base)
-    if fmt is None:
+def container_format(media_type: str | None) -> str | None:
+    """The demuxer for a media type (``;codecs=...`` ignored); ``None`` = let FFmpeg probe."""
+    if not media_type:
+        return None
+    base = media_type.split(";", 1)[0].strip().lower()
+    if base not in _CONTAINERS:
         raise bad_open_frame(
             f"media_type {media_type!r} cannot be streamed; use one of {', '.join(sorted(_CONTAINERS))}",
             details={"media_type": media_type},
         )
-    return fmt
+    return _CONTAINERS[base]
 
 
 class AudioInput(Protocol):
@@ -67,59 +77,49 @@ class AudioInput(Protocol):
 
     async def end(self) -> None: ...
 
-    def close(self) -> None: ...
+    async def aclose(self) -> None: ...
 
 
-class _Resampler:
-    """Stateful conversion of PCM at ``rate``/``channels`` to 16 kHz mono float32."""
-
-    def __init__(self, rate: int, channels: int) -> None:
-        import av
-
-        self.rate = rate
-        self.channels = channels
-        self._passthrough = rate == TARGET_RATE and channels == 1
-        self._resampler = None if self._passthrough else av.AudioResampler(format="flt", layout="mono", rate=TARGET_RATE)
-        self._pts = 0
-
-    def convert(self, samples: np.ndarray) -> np.ndarray:
-        """``samples``: float32, interleaved, whole frames."""
-        if self._passthrough or not len(samples):
-            return samples
-        import av
-
-        frame = av.AudioFrame.from_ndarray(
-            samples.reshape(1, -1), format="flt", layout="mono" if self.channels == 1 else _layout(self.channels)
-        )
-        frame.sample_rate = self.rate
-        frame.pts = self._pts
-        self._pts += len(samples) // self.channels
-        return self._collect(self._resampler.resample(frame) if self._resampler else [])
-
-    def finish(self) -> np.ndarray:
-        if self._resampler is None:
-            return np.zeros(0, dtype=np.float32)
-        return self._collect(self._resampler.resample(None))
-
-    @staticmethod
-    def _collect(frames: list[Any]) -> np.ndarray:
-        if not frames:
-            return np.zeros(0, dtype=np.float32)
-        return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32, copy=False)
+def _mono(blocks: list[np.ndarray]) -> np.ndarray:
+    if not blocks:
+        return np.zeros(0, dtype=np.float32)
+    return np.concatenate([b[0] for b in blocks]).astype(np.float32, copy=False)
 
 
-def _layout(channels: int) -> str:
-    return {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}[channels]
+class FrameInput:
+    """Decoded ``av.AudioFrame``s (any format, layout, rate; changes mid-stream are fine)."""
+
+    def __init__(self, sink: Sink) -> None:
+        self._sink = sink
+        self._converter = FrameConverter(TARGET_RATE, 1)
+        self.bytes_received = 0
+
+    async def push(self, frame: Any) -> None:
+        pcm = _mono(self._converter.convert(frame))
+        self.bytes_received += frame.samples * frame.layout.nb_channels * frame.format.bytes
+        if len(pcm):
+            await self._sink(pcm)
+
+    async def end(self) -> None:
+        pcm = _mono(self._converter.flush())
+        if len(pcm):
+            await self._sink(pcm)
 
 
 class PcmInput:
-    """Raw interleaved little-endian PCM; an odd trailing byte waits for the next frame."""
+    """Raw interleaved little-endian s16/f32 PCM; a partial sample frame waits for the next write."""
 
     def __init__(self, sink: Sink, *, encoding: str, sample_rate: int, channels: int) -> None:
-        self._sink = sink
+        import av
+
+        self._av = av
+        self._frames = FrameInput(sink)
         self._dtype = np.dtype("<i2") if encoding == "pcm_s16le" else np.dtype("<f4")
+        self._format = "s16" if encoding == "pcm_s16le" else "flt"
         self._frame_bytes = self._dtype.itemsize * channels
-        self._resampler = _Resampler(sample_rate, channels)
+        self._layout = layout_for(channels).name
+        self._rate = sample_rate
+        self._pts = 0
         self._rest = b""
         self.bytes_received = 0
 
@@ -131,144 +131,62 @@ class PcmInput:
         if not whole:
             return
         raw = np.frombuffer(data[:whole], dtype=self._dtype)
-        if self._dtype.kind == "i":
-            samples = raw.astype(np.float32) / 32768.0
-        else:
-            samples = raw.astype(np.float32)
-            if not np.isfinite(samples).all():
-                raise undecodable_stream("pcm_f32le frame contains NaN or infinite samples")
-        pcm = self._resampler.convert(samples)
-        if len(pcm):
-            await self._sink(pcm)
+        if self._dtype.kind == "f" and not np.isfinite(raw).all():
+            raise undecodable_stream("pcm_f32le frame contains NaN or infinite samples")
+        frame = self._av.AudioFrame.from_ndarray(raw.reshape(1, -1), format=self._format, layout=self._layout)
+        frame.sample_rate = self._rate
+        frame.pts = self._pts
+        self._pts += frame.samples
+        await self._frames.push(frame)
 
     async def end(self) -> None:
-        tail = self._resampler.finish()
-        if len(tail):
-            await self._sink(tail)
+        await self._frames.end()
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
         pass
 
 
-class _Pipe:
-    """A blocking byte pipe: the event loop writes, PyAV's demuxer thread reads."""
-
-    def __init__(self) -> None:
-        self._buf = bytearray()
-        self._cv = threading.Condition()
-        self._closed = False
-
-    def feed(self, data: bytes) -> None:
-        with self._cv:
-            self._buf += data
-            self._cv.notify_all()
-
-    def close(self) -> None:
-        with self._cv:
-            self._closed = True
-            self._cv.notify_all()
-
-    def abort(self) -> None:
-        """Close and drop unread bytes, so the demuxer stops at once."""
-        with self._cv:
-            self._buf.clear()
-            self._closed = True
-            self._cv.notify_all()
-
-    def read(self, size: int = -1) -> bytes:
-        with self._cv:
-            while not self._buf and not self._closed:
-                self._cv.wait()
-            if size is None or size < 0:
-                size = len(self._buf)
-            out = bytes(self._buf[:size])
-            del self._buf[:size]
-            return out
-
-
-_DONE = object()
-
-
 class ContainerInput:
-    """A live container stream decoded in a thread; PCM reaches the sink in order.
+    """One live container stream through ``scaigrid.audio.StreamDecoder`` (blocking calls run
+    in the CPU pool). Decoder errors become ``SCAIECHO_UNDECODABLE_AUDIO`` /
+    ``SCAIECHO_UNSUPPORTED_AUDIO`` / ``SCAIECHO_EMPTY_AUDIO``."""
 
-    Decoding errors surface on the next ``write`` or on ``end`` as a coded 400
-    (``SCAIECHO_UNDECODABLE_AUDIO``); errors the sink raises (flood) the same way.
-    """
-
-    def __init__(self, sink: Sink, *, media_type: str | None) -> None:
-        self._format = container_format(media_type)
+    def __init__(self, sink: Sink, *, media_type: str | None, run_cpu: RunCpu | None = None) -> None:
         self._sink = sink
-        self._pipe = _Pipe()
-        self._loop = asyncio.get_running_loop()
-        self._out: asyncio.Queue[Any] = asyncio.Queue()
+        self._run_cpu: RunCpu = run_cpu or asyncio.to_thread
+        self._decoder = StreamDecoder(
+            sample_rate=TARGET_RATE, channels=1, format=container_format(media_type)
+        )
         self.bytes_received = 0
-        self.error: ScaigridError | None = None
-        self._thread = threading.Thread(target=self._decode, name="scaiecho-stream-decode", daemon=True)
-        self._thread.start()
-        self._pump_task = asyncio.create_task(self._pump(), name="scaiecho-stream-decode-pump")
 
     async def write(self, data: bytes) -> None:
-        self._raise()
         self.bytes_received += len(data)
-        self._pipe.feed(data)
+        await self._deliver(self._decoder.feed, data)
 
     async def end(self) -> None:
-        self._pipe.close()
-        await asyncio.shield(self._pump_task)
-        self._raise()
+        await self._deliver(self._decoder.close)
 
-    def close(self) -> None:
-        self._pipe.abort()
-        self._pump_task.cancel()
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self._decoder.abort)
 
-    def _raise(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-    def _emit(self, item: Any) -> None:
-        self._loop.call_soon_threadsafe(self._out.put_nowait, item)
-
-    def _decode(self) -> None:
+    async def _deliver(self, fn: Callable[..., np.ndarray], *args: Any) -> None:
         try:
-            import av
-
-            with av.open(self._pipe, mode="r", format=self._format, options=_LIVE_OPTIONS) as container:
-                if not container.streams.audio:
-                    raise undecodable_stream("the stream has no audio track")
-                stream = container.streams.audio[0]
-                resampler = av.AudioResampler(format="flt", layout="mono", rate=TARGET_RATE)
-                for frame in container.decode(stream):
-                    for out in resampler.resample(frame):
-                        self._emit(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
-                for out in resampler.resample(None):
-                    self._emit(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+            pcm = await self._run_cpu(fn, *args)
         except ScaigridError as err:
-            self._emit(err)
-        except Exception as exc:  # PyAV raises its own error family (av.error.*)
-            self._emit(undecodable_stream(f"cannot decode the {self._format} stream: {exc}"))
-        finally:
-            self._pipe.close()
-            self._emit(_DONE)
-
-    async def _pump(self) -> None:
-        while True:
-            item = await self._out.get()
-            if item is _DONE:
-                return
-            if isinstance(item, ScaigridError):
-                self.error = self.error or item
-                continue
-            if self.error is None:
-                try:
-                    await self._sink(item)
-                except ScaigridError as err:
-                    self.error = err
-                    self._pipe.abort()
+            raise recode_audio_error(err) from err
+        pcm = np.asarray(pcm, dtype=np.float32).reshape(-1)
+        if len(pcm):
+            await self._sink(pcm)
 
 
 def open_input(
-    sink: Sink, *, encoding: str, sample_rate: int, channels: int, media_type: str | None
+    sink: Sink,
+    *,
+    encoding: str,
+    sample_rate: int,
+    channels: int,
+    media_type: str | None,
+    run_cpu: RunCpu | None = None,
 ) -> AudioInput:
     """The decoder an open frame asks for (``webm``/``ogg`` encodings imply their container)."""
     if encoding in ("pcm_s16le", "pcm_f32le"):
@@ -277,4 +195,4 @@ def open_input(
         media_type = media_type or "audio/webm"
     elif encoding == "ogg":
         media_type = media_type or "audio/ogg"
-    return ContainerInput(sink, media_type=media_type)
+    return ContainerInput(sink, media_type=media_type, run_cpu=run_cpu)

@@ -15,10 +15,11 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
+from scaigrid.errors import ScaigridError
 
 from scaiecho.streaming.errors import bad_frame, stream_failed, stream_flood, stream_too_long
 from scaiecho.streaming.frames import Delta
@@ -26,7 +27,6 @@ from scaiecho.streaming.gate import TranscriptionGate
 from scaiecho.streaming.segmenter import Cut, Segmenter, SegmenterConfig
 from scaiecho.streaming.settings import StreamingSettings
 from scaiecho.streaming.vad import SAMPLE_RATE, WINDOW, SileroVad, VadState
-from scaigrid.errors import ScaigridError
 
 __all__ = [
     "ChunkText",
@@ -65,7 +65,7 @@ class SpeakerLabeler(Protocol):
 class StreamOptions:
     """Per-stream knobs: the segmenter's rules plus the engine's limits."""
 
-    segmenter: SegmenterConfig = SegmenterConfig()
+    segmenter: SegmenterConfig = field(default_factory=SegmenterConfig)
     max_buffered_seconds: float = 30.0
     max_stream_seconds: float = 4 * 3600.0
     context_prompt_chars: int = 200
@@ -91,6 +91,10 @@ class StreamOptions:
 
     def with_interim(self, interim_results: bool) -> StreamOptions:
         return replace(self, segmenter=replace(self.segmenter, interim_results=interim_results))
+
+    def with_max_utterance(self, seconds: float) -> StreamOptions:
+        """Cut continuous speech into finals of at most ``seconds`` (WebRTC's ``chunk_seconds``)."""
+        return replace(self, segmenter=replace(self.segmenter, max_utterance_seconds=seconds))
 
 
 _END = object()
@@ -296,8 +300,10 @@ class StreamingSession:
             return  # its final is already cut (and runs first): the final will say more
         result = await self._transcribe(cut, final=False)
         self._cache = (cut.key, result)
-        if cut.utterance <= self._dispatched_final or not result.text:
-            return
+        if not result.text or (cut.kind == "speculative" and cut.utterance <= self._dispatched_final):
+            return  # a speculation whose final is cut: that final reuses this result next
+        # Its final may have been cut meanwhile; the final comes next in this loop, so the
+        # interim still arrives before it and is worth sending (the work is already done).
         if self._partials_sent.get(cut.utterance) == result.text:
             return
         self._partials_sent[cut.utterance] = result.text

@@ -45,7 +45,9 @@ class OpenFrame(msgspec.Struct, kw_only=True, frozen=True, tag="open", tag_field
     sample_rate: Annotated[int, msgspec.Meta(ge=8000, le=192000)] = 16000
     channels: Annotated[int, msgspec.Meta(ge=1, le=8)] = 1
     media_type: str | None = None
-    backend_preference: BackendPreference = "any"
+    backend_preference: str = "any"
+    """``prefer_self_hosted``, ``prefer_relay`` or ``any``; another value is answered with
+    ``SCAIECHO_BAD_BACKEND_PREFERENCE`` (the code the batch route uses)."""
     diarize: bool = False
     interim_results: bool = True
 

@@ -76,7 +76,9 @@ class Segmenter:
         self._max_utterance = round(config.max_utterance_seconds * SAMPLE_RATE)
         self._partial_interval = round(config.partial_interval_seconds * SAMPLE_RATE)
         # A speculation must cover the final's trailing pad, or the two would differ.
-        self._speculate_after = max(s(config.speculative_final_ms), self._pad) if config.speculative_final_ms else 0
+        self._speculate_after = (
+            max(s(config.speculative_final_ms), self._pad) if config.speculative_final_ms else 0
+        )
         self.position = 0
         """Samples consumed so far (always whole windows)."""
         self._chunks: list[np.ndarray] = []

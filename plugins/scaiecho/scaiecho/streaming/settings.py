@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-
 from scaigrid.settings import load_struct
 
 __all__ = ["ENV_PREFIX", "StreamingSettings", "load_streaming_settings"]

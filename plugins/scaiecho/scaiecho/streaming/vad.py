@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
 from scaigrid.errors import ScaigridError
 
 __all__ = ["CONTEXT", "SAMPLE_RATE", "WINDOW", "SileroVad", "VadState"]

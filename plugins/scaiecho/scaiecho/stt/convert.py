@@ -131,8 +131,6 @@ def _configs(
         "eos_token_id": eos,
         "pad_token_id": eos,
         "decoder_start_token_id": sot,
-        "suppress_tokens": ct2_config.get("suppress_ids", []),
-        "begin_suppress_tokens": ct2_config.get("suppress_ids_begin", [220, eos]),
     }
     generation: dict[str, Any] = {
         "bos_token_id": eos,
@@ -142,8 +140,8 @@ def _configs(
         "max_length": model_config["max_target_positions"],
         "no_timestamps_token_id": no_ts,
         "prev_sot_token_id": ids.get("<|startofprev|>"),
-        "suppress_tokens": model_config["suppress_tokens"],
-        "begin_suppress_tokens": model_config["begin_suppress_tokens"],
+        "suppress_tokens": ct2_config.get("suppress_ids", []),
+        "begin_suppress_tokens": ct2_config.get("suppress_ids_begin", [220, eos]),
         "alignment_heads": ct2_config.get("alignment_heads", []),
         "is_multilingual": multilingual,
         "max_initial_timestamp_index": 50,

@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import numpy as np
+from scaigrid.backends import SpeechToText, SttRequest, SttResult, SttSegment, SttWord
 
-from scaiecho.contracts import Segment, Transcript, Word
 from scaiecho.errors import backend_unavailable
-from scaiecho.stt.base import SAMPLE_RATE, SttOptions, confidence_from_logprob, join_text
+from scaiecho.stt.base import (
+    OPT_BEAM_SIZE,
+    OPT_TEMPERATURE_FALLBACK,
+    OPT_VAD_FILTER,
+    SAMPLE_RATE,
+    confidence_from_logprob,
+    join_text,
+    option,
+    request_pcm,
+)
 
 __all__ = ["FasterWhisperBackend"]
 
 
-class FasterWhisperBackend:
+class FasterWhisperBackend(SpeechToText):
     """One loaded CTranslate2 Whisper model.
 
     The model loads on construction (the host builds backends lazily, once per
-    process); ``transcribe`` is blocking and thread-safe for as many concurrent
-    calls (CTranslate2 queues them over ``num_workers`` replicas).
+    process); ``transcribe`` is blocking and thread-safe (CTranslate2 queues
+    concurrent calls over ``num_workers`` replicas).
     """
 
-    kind = "A"
-    is_async = False
-    supports_word_timestamps = True
+    can_stream: ClassVar[bool] = True
+    """Short chunks decode fast enough for live sessions (the streaming code uses it)."""
 
     def __init__(
         self,
@@ -54,53 +61,50 @@ class FasterWhisperBackend:
         except (RuntimeError, ValueError, OSError) as exc:
             raise backend_unavailable(f"cannot load Whisper model {model!r} from {self.model_dir}: {exc}") from exc
         self.multilingual = bool(self._model.model.is_multilingual)
+        self.supports_language_hint = self.multilingual  # type: ignore[misc]
+        self.languages = None if self.multilingual else ("en",)  # type: ignore[misc]
 
     @property
     def whisper(self) -> Any:
         """The underlying ``faster_whisper.WhisperModel`` (benchmarks call it directly)."""
         return self._model
 
-    def transcribe(self, pcm: np.ndarray, options: SttOptions) -> Transcript:
-        audio = np.ascontiguousarray(pcm, dtype=np.float32)
+    def transcribe(self, request: SttRequest) -> SttResult:
+        audio = request_pcm(request)
         kwargs: dict[str, Any] = {
-            "beam_size": self.beam_size,
-            "vad_filter": options.vad_filter,
-            "word_timestamps": options.word_timestamps,
-            "initial_prompt": options.prompt,
+            "beam_size": int(option(request, OPT_BEAM_SIZE, self.beam_size)),
+            "vad_filter": bool(option(request, OPT_VAD_FILTER, True)),
+            "word_timestamps": request.word_timestamps,
+            "initial_prompt": request.prompt or None,
         }
-        if options.temperature is not None:
-            kwargs["temperature"] = options.temperature
-        if options.language and self.multilingual:
-            kwargs["language"] = options.language
+        if not option(request, OPT_TEMPERATURE_FALLBACK, False):
+            kwargs["temperature"] = float(request.temperature)
+        if request.language and self.multilingual:
+            kwargs["language"] = request.language
         pieces, info = self._model.transcribe(audio, **kwargs)
         segments = [
-            Segment(
-                start=round(float(s.start), 3),
-                end=round(float(s.end), 3),
+            SttSegment(
+                start=float(s.start),
+                end=float(s.end),
                 text=s.text.strip(),
-                confidence=round(confidence_from_logprob(s.avg_logprob), 4),
+                confidence=confidence_from_logprob(s.avg_logprob),
                 words=(
                     [
-                        Word(
-                            start=round(float(w.start), 3),
-                            end=round(float(w.end), 3),
-                            word=w.word.strip(),
-                            probability=round(float(w.probability), 4),
-                        )
+                        SttWord(start=float(w.start), end=float(w.end), word=w.word.strip(), probability=float(w.probability))
                         for w in s.words
                     ]
-                    if kwargs["word_timestamps"] and s.words is not None
+                    if request.word_timestamps and s.words is not None
                     else None
                 ),
             )
             for s in pieces
             if s.text.strip()
         ]
-        return Transcript(
+        return SttResult(
             text=join_text(segments),
             language=info.language if self.multilingual else "en",
-            duration_seconds=round(len(audio) / SAMPLE_RATE, 3),
-            backend_used="A",
-            model=self.model,
+            language_probability=float(info.language_probability) if self.multilingual else 1.0,
+            duration_seconds=len(audio) / SAMPLE_RATE,
             segments=segments,
+            model=self.model,
         )

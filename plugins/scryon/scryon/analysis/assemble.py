@@ -118,7 +118,9 @@ def assemble(data: Any, call: CallInput, *, backend: str, model: str) -> Analysi
         topics=content.topics,
         questions=questions,
         sentiment=[
-            SpeakerSentiment(speaker=s.speaker, score=s.score, label=s.label, role=roles.get(s.speaker, UNSET))
+            SpeakerSentiment(
+                speaker=s.speaker, score=s.score, label=s.label, role=roles.get(s.speaker, UNSET)
+            )
             for s in content.sentiment
         ],
         talk_time=talk_time(call.utterances),

@@ -220,7 +220,10 @@ _RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), _iso),
     (re.compile(r"\b(?:the\s+)?day\s+after\s+tomorrow\b"), _fixed(2)),
     (re.compile(r"\btomorrow\b"), _fixed(1)),
-    (re.compile(r"\b(?:today|tonight|this\s+(?:evening|afternoon)|end\s+of\s+(?:the\s+)?day|eod)\b"), _fixed(0)),
+    (
+        re.compile(r"\b(?:today|tonight|this\s+(?:evening|afternoon)|end\s+of\s+(?:the\s+)?day|eod)\b"),
+        _fixed(0),
+    ),
     (
         re.compile(r"\bend\s+of\s+next\s+week\b"),
         lambda _m, ref: _monday(ref) + dt.timedelta(days=11),

@@ -52,7 +52,7 @@ class Utterance(_Wire):
     end: float
     text: str
     confidence: float | UnsetType = UNSET
-    role: Role | None | UnsetType = UNSET
+    role: Role | UnsetType | None = UNSET
 
 
 class CallInput(msgspec.Struct, kw_only=True):
@@ -136,7 +136,7 @@ class Question(_Wire):
     text: str
     speaker: str
     start: float
-    role: Role | None | UnsetType = UNSET
+    role: Role | UnsetType | None = UNSET
 
 
 class SpeakerSentiment(_Wire):
@@ -145,7 +145,7 @@ class SpeakerSentiment(_Wire):
     speaker: str
     score: float
     label: SentimentLabel
-    role: Role | None | UnsetType = UNSET
+    role: Role | UnsetType | None = UNSET
 
 
 class TalkTime(_Wire):
@@ -153,7 +153,7 @@ class TalkTime(_Wire):
     seconds: float
     share: float
     turns: int
-    role: Role | None | UnsetType = UNSET
+    role: Role | UnsetType | None = UNSET
 
 
 class Interruption(_Wire):

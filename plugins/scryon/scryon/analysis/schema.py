@@ -36,7 +36,10 @@ _NULLABLE_STR: dict[str, Any] = {"type": ["string", "null"]}
 
 ANALYSIS_SCHEMA: dict[str, Any] = _obj(
     {
-        "summary": {**_STR, "description": "Three sentences at most: what the call was about and its outcome."},
+        "summary": {
+            **_STR,
+            "description": "Three sentences at most: what the call was about and its outcome.",
+        },
         "keyPoints": {"type": "array", "items": _STR, "description": "The main points, one sentence each."},
         "decisions": {"type": "array", "items": _STR, "description": "Decisions the participants made."},
         "actionItems": {
@@ -47,12 +50,18 @@ ANALYSIS_SCHEMA: dict[str, Any] = _obj(
                     "owner": {**_STR, "description": "Speaker label of who must do it."},
                     "speaker": {**_STR, "description": "Speaker label of who said it."},
                     "kind": {"type": "string", "enum": ["COMMITMENT", "REQUEST", "PROPOSAL"]},
-                    "quote": {**_STR, "description": "The sentence of the transcript that states it, verbatim."},
+                    "quote": {
+                        **_STR,
+                        "description": "The sentence of the transcript that states it, verbatim.",
+                    },
                     "dueDate": {
                         **_NULLABLE_STR,
-                        "description": "YYYY-MM-DD resolved against the call date, or null if none was stated.",
+                        "description": "YYYY-MM-DD resolved against the call date; null if none was stated.",
                     },
-                    "dueText": {**_NULLABLE_STR, "description": "The words that stated the due date, or null."},
+                    "dueText": {
+                        **_NULLABLE_STR,
+                        "description": "The words that stated the due date, or null.",
+                    },
                 }
             ),
         },

@@ -1,0 +1,152 @@
+"""The module's per-process state: component registry, pools, admission control, resources.
+
+One :class:`AudioEngine` per loaded module context, kept in a weak map keyed by the
+context (not a global dict of loose values), built when routes are mounted and started
+with the app's lifespan. A request before start-up answers 503, as the reference does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from audio_engine.constants import ALL_COMPONENT_IDS
+from audio_engine.errors import Code, error
+from audio_engine.pipeline import StepExecutor
+from audio_engine.registry import ComponentRegistry
+from audio_engine.resources import SPEAKER_EMBEDDING, TRANSCRIBER, VAD
+from audio_engine.settings import AudioEngineSettings
+
+__all__ = [
+    "SPEAKER_BACKEND",
+    "VAD_BACKEND",
+    "AudioEngine",
+    "BackendTranscriber",
+    "HostResources",
+    "engine_of",
+    "set_engine",
+]
+
+log = logging.getLogger("scaigrid.modules.audio_engine")
+
+VAD_BACKEND = "audio_engine.silero"
+SPEAKER_BACKEND = "audio_engine.resemblyzer"
+DENOISE_BACKEND = "audio_engine.noisereduce"
+
+
+class BackendTranscriber:
+    """A host ``stt`` backend as the optional ``transcriber`` resource (words per minute)."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+        self.name = f"stt:{getattr(backend, 'name', type(backend).__name__)}"
+
+    def transcribe(self, path: Path) -> str:
+        from scaigrid.backends.base import SttRequest
+
+        return str(self._backend.transcribe(SttRequest(audio_path=str(path))).text)
+
+
+class HostResources:
+    """Resources from the host's backend registry: the module's own VAD and speaker encoder,
+    and the first self-hosted ``stt`` backend any module registered (or none)."""
+
+    def __init__(self, platform: Any) -> None:
+        self._platform = platform
+
+    async def get(self, name: str) -> Any | None:
+        backends = self._platform.backends
+        if name == VAD:
+            return await backends.get("vad", VAD_BACKEND)
+        if name == SPEAKER_EMBEDDING:
+            return await backends.get("speaker_embedding", SPEAKER_BACKEND)
+        if name == TRANSCRIBER:
+            names = backends.names("stt", "A")
+            if not names:
+                return None
+            try:
+                return BackendTranscriber(await backends.get("stt", names[0]))
+            except Exception as exc:  # optional: fluency still answers without words per minute
+                log.warning("stt backend %s unavailable for speech_fluency_check: %s", names[0], exc)
+                return None
+        return None
+
+
+class AudioEngine:
+    """Everything one process needs to run pipelines for one module context."""
+
+    def __init__(self, settings: AudioEngineSettings, registry: ComponentRegistry, resources: Any) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.resources = resources
+        self.executor: StepExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+
+    @staticmethod
+    def new_registry() -> ComponentRegistry:
+        return ComponentRegistry(known_ids=ALL_COMPONENT_IDS)
+
+    def start(self) -> None:
+        self.executor = StepExecutor(
+            thread_workers=self.settings.thread_pool_workers,
+            process_workers=self.settings.process_pool_workers,
+        )
+        self._slots = asyncio.Semaphore(self.settings.max_in_flight)
+
+    def stop(self) -> None:
+        if self.executor is not None:
+            self.executor.close()
+        self.executor = None
+        self._slots = None
+
+    @property
+    def started(self) -> bool:
+        return self.executor is not None
+
+    def require_started(self) -> StepExecutor:
+        if self.executor is None:
+            raise error(503, Code.NOT_READY, "Audio Engine resources are not initialised (the app has not started)")
+        return self.executor
+
+    @asynccontextmanager
+    async def admitted(self) -> AsyncIterator[None]:
+        """Hold one of ``MAX_IN_FLIGHT`` slots; 429 after ``SEMAPHORE_WAIT_TIMEOUT`` seconds of waiting."""
+        self.require_started()
+        slots = self._slots
+        assert slots is not None
+        wait = self.settings.semaphore_wait_timeout
+        try:
+            if slots.locked() and wait <= 0:
+                raise TimeoutError
+            await asyncio.wait_for(slots.acquire(), timeout=wait if wait > 0 else None)
+        except TimeoutError:
+            raise error(
+                429,
+                Code.BUSY,
+                f"too many pipelines in flight (AUDIO_ENGINE_MAX_IN_FLIGHT={self.settings.max_in_flight}); "
+                "retry with backoff",
+                headers={"Retry-After": "1"},
+            ) from None
+        try:
+            yield
+        finally:
+            slots.release()
+
+
+_ENGINES: weakref.WeakKeyDictionary[Any, AudioEngine] = weakref.WeakKeyDictionary()
+
+
+def set_engine(module: Any, engine: AudioEngine) -> None:
+    _ENGINES[module] = engine
+
+
+def engine_of(module: Any) -> AudioEngine:
+    engine = _ENGINES.get(module)
+    if engine is None:
+        raise error(503, Code.NOT_READY, "Audio Engine is not initialised for this module")
+    return engine

@@ -1,0 +1,1 @@
+"""Speaker embeddings (resemblyzer), clustering diarization, and the optional pyannote.audio pipeline."""

@@ -1,0 +1,155 @@
+"""scaiecho's hook implementations: the module as the host sees it (entry point ``scaigrid.modules``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from scaigrid.hookspecs import hookimpl
+from scaigrid.records import (
+    BackendSpec,
+    JobHandler,
+    McpTool,
+    MigrationsInfo,
+    ModuleInfo,
+    ModuleSettings,
+    ReadinessCheck,
+    ServiceSpec,
+)
+
+from scaiecho import __version__
+from scaiecho.jobs import job_handler
+from scaiecho.mcp_tools import transcribe_tool
+from scaiecho.settings import ENV_PREFIX, ScaiechoSettings
+from scaiecho.stt import catalog
+
+log = logging.getLogger("scaigrid.modules.scaiecho")
+
+MODULE_ID = "scaiecho"
+PERMISSIONS = ("scaiecho:transcribe", "scaiecho:diarize", "scaiecho:enroll", "scaiecho:admin")
+MEMBER_PERMISSIONS = ("scaiecho:transcribe", "scaiecho:diarize", "scaiecho:enroll")
+
+
+def _app(module: Any) -> Any:
+    return module.platform.services.get("scaiecho.transcription").app
+
+
+@hookimpl
+def scaigrid_module() -> ModuleInfo:
+    return ModuleInfo(
+        id=MODULE_ID,
+        version=__version__,
+        prefix="/v1/modules/scaiecho",
+        description="Speech-to-text (batch, streaming), diarization and speaker enrollment.",
+        permissions=PERMISSIONS,
+        member_permissions=MEMBER_PERMISSIONS,
+        envelope="scaigrid",
+    )
+
+
+@hookimpl
+def scaigrid_settings() -> ModuleSettings:
+    return ModuleSettings(type=ScaiechoSettings, prefix=ENV_PREFIX)
+
+
+@hookimpl
+def scaigrid_migrations() -> MigrationsInfo:
+    return MigrationsInfo(
+        version_location=str(Path(__file__).resolve().parent / "migrations" / "versions"),
+        branch_label=MODULE_ID,
+    )
+
+
+@hookimpl
+def scaigrid_routes(module: Any) -> Sequence[Any]:
+    from scaiecho.routes.policy import policy_routes
+    from scaiecho.routes.speakers import speaker_routes
+    from scaiecho.routes.transcribe import transcribe_routes
+
+    routes: list[Any] = [*transcribe_routes, *speaker_routes, *policy_routes]
+    try:
+        from scaiecho.streaming.routes import streaming_routes
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("scaiecho.streaming"):
+            raise  # a dependency of the streaming code is missing: that is a real error
+        log.info("scaiecho streaming routes not present; batch routes only")
+    else:
+        routes += list(streaming_routes)
+    return routes
+
+
+@hookimpl
+def scaigrid_backends(register: Callable[[BackendSpec], None], module: Any) -> None:
+    for spec in catalog.backend_specs(module.settings):
+        register(spec)
+
+
+@hookimpl
+def scaigrid_jobs(register: Callable[[JobHandler], None], module: Any) -> None:
+    register(job_handler())
+
+
+@hookimpl
+def scaigrid_services(register: Callable[[ServiceSpec], None], module: Any) -> None:
+    from scaiecho.services import Scaiecho
+
+    app = Scaiecho(module.platform, module.settings)
+    register(ServiceSpec(name="scaiecho.transcription", provider=app.transcription, description="speech to text"))
+    register(ServiceSpec(name="scaiecho.diarization", provider=app.diarization, description="who spoke when"))
+    register(
+        ServiceSpec(name="scaiecho.speaker_embedding", provider=app.embedding, description="256-d speaker vectors")
+    )
+
+
+@hookimpl
+def scaigrid_mcp_tools(register: Callable[[McpTool], None], module: Any) -> None:
+    register(transcribe_tool(module))
+
+
+@hookimpl
+def scaigrid_readiness(module: Any) -> Sequence[ReadinessCheck]:
+    async def models() -> None:
+        model = module.settings.default_model
+        if not catalog.model_available(model, module.settings):
+            raise RuntimeError(f"the weights of default model {model!r} are not installed")
+
+    async def tables() -> None:
+        async with module.platform.db.connect() as conn:
+            await conn.execute(sa.text("SELECT 1 FROM scaiecho_speakers LIMIT 1"))
+
+    return [ReadinessCheck(name="models", check=models), ReadinessCheck(name="tables", check=tables)]
+
+
+@hookimpl
+async def scaigrid_install(module: Any) -> None:
+    settings: ScaiechoSettings = module.settings
+    if "base" in (settings.default_model, settings.multilingual_model):
+        # Assemble the split multilingual weights now (once), not on a user's first request.
+        from scaiecho.stt.bundled import assemble_base
+
+        await module.platform.run_cpu(assemble_base, catalog.models_dir(settings, module.platform))
+
+
+@hookimpl
+async def scaigrid_startup(module: Any) -> None:
+    from scaiecho.speakers.manager import NODE_KIND
+
+    module.platform.nodes.add_handler(NODE_KIND, _app(module).manager.handle)
+
+
+@hookimpl
+async def scaigrid_uninstall(module: Any) -> None:
+    app = _app(module)
+    erased = await app.manager.delete_all_blobs()
+    await module.platform.blobs.delete_prefix("scaiecho/")
+    await app.policy.delete_tenant(None)
+    await module.platform.db.audit(
+        None,
+        actor="system",
+        action="scaiecho.uninstall",
+        module_id=MODULE_ID,
+        details={"speakers_erased": erased},
+    )

@@ -1,0 +1,1 @@
+"""scaiecho's HTTP routes, mounted by the host under ``/v1/modules/scaiecho``."""

@@ -1,0 +1,1 @@
+"""Speaker enrollment: quality preflight, consent verification, storage with visibility rules, warm fan-out."""
