@@ -75,8 +75,19 @@ def ensure_redis(session: nox.Session) -> None:
         _apt_install(session, "redis-server")
     session.log("starting Redis")
     subprocess.call(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-         "--save", "", "--appendonly", "no"]
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
     )
     if not _wait_port(6379):
         session.error("Redis did not start on 127.0.0.1:6379")

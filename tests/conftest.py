@@ -15,7 +15,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.harness import Host, scaled_mode  # noqa: E402
+from tests.harness import Host, scaled_mode
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
-
 from scaigrid.app import create_app
 from scaigrid.auth.tokens import issue_hs256
 from scaigrid.settings import Settings, load_settings
@@ -50,8 +49,11 @@ def _pg_execute(url: str, statement: str) -> None:
     async def go() -> None:
         parsed = sa.make_url(url)
         conn = await asyncpg.connect(
-            host=parsed.host, port=parsed.port or 5432, user=parsed.username or "postgres",
-            password=parsed.password, database=parsed.database,
+            host=parsed.host,
+            port=parsed.port or 5432,
+            user=parsed.username or "postgres",
+            password=parsed.password,
+            database=parsed.database,
         )
         try:
             await conn.execute(statement)
@@ -75,7 +77,11 @@ def isolated_overrides(tag: str) -> tuple[dict[str, Any], Callable[[], None]]:
         name = f"sgtest_{tag}"
         _pg_execute(admin.replace("+asyncpg", ""), f'CREATE DATABASE "{name}"')
         overrides["database_url"] = sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-        cleanups.append(lambda: _pg_execute(admin.replace("+asyncpg", ""), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        cleanups.append(
+            lambda: _pg_execute(
+                admin.replace("+asyncpg", ""), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+            )
+        )
     if os.environ.get("SCAIGRID_BLOB_BACKEND") == "s3":
         overrides["s3_bucket"] = f"sgtest-{tag}"
 
@@ -146,7 +152,9 @@ class Host:
         existing = self.client.get("/v1/tenants/", headers=self.superadmin_headers).json()["data"]
         if any(t["id"] == tid for t in existing):
             return tid
-        resp = self.client.post("/v1/tenants/", json={"name": name, "id": tid}, headers=self.superadmin_headers)
+        resp = self.client.post(
+            "/v1/tenants/", json={"name": name, "id": tid}, headers=self.superadmin_headers
+        )
         assert resp.status_code == 201, resp.text
         return str(resp.json()["data"]["id"])
 
@@ -167,8 +175,12 @@ class Host:
         assert resp.status_code == 201, resp.text
         return str(resp.json()["data"]["key"])
 
-    def jwt(self, tenant_id: str, user_id: str, permissions: Sequence[str] | None = None, **claims: Any) -> str:
-        return issue_hs256(JWT_SECRET, tenant_id=tenant_id, user_id=user_id, permissions=permissions, **claims)
+    def jwt(
+        self, tenant_id: str, user_id: str, permissions: Sequence[str] | None = None, **claims: Any
+    ) -> str:
+        return issue_hs256(
+            JWT_SECRET, tenant_id=tenant_id, user_id=user_id, permissions=permissions, **claims
+        )
 
     @contextlib.contextmanager
     def live(self) -> Iterator[str]:
@@ -177,8 +189,12 @@ class Host:
 
         port = free_port()
         # A second app on the same settings: the TestClient's app keeps its own loop and lifespan.
-        app = create_app(self.settings, plugins=list(self.platform.modules.plugins.values()), install_modules=False)
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="auto")
+        app = create_app(
+            self.settings, plugins=list(self.platform.modules.plugins.values()), install_modules=False
+        )
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="auto"
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

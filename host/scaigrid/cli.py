@@ -62,7 +62,9 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
         platform = Platform(settings, discover(settings))
         await platform.start(worker=True)
         try:
-            await run_worker(settings, platform=platform, handlers=platform.job_handlers, worker_id=args.worker_id)
+            await run_worker(
+                settings, platform=platform, handlers=platform.job_handlers, worker_id=args.worker_id
+            )
         finally:
             await platform.stop()
 
@@ -103,7 +105,9 @@ def cmd_tenants(settings: Settings, args: argparse.Namespace) -> None:
             if args.action == "list":
                 return await list_tenants(conn)
             tenant = await create_tenant(conn, name=args.name, tenant_id=args.id, tier=args.tier)
-            await platform.db.audit(conn, actor="cli", action="tenant.create", tenant_id=tenant.id, details={})
+            await platform.db.audit(
+                conn, actor="cli", action="tenant.create", tenant_id=tenant.id, details={}
+            )
             return tenant
 
     _run(settings, go)
@@ -120,15 +124,27 @@ def cmd_keys(settings: Settings, args: argparse.Namespace) -> None:
             if args.action == "revoke":
                 info = await revoke_key(conn, args.key_id)
                 await platform.db.audit(
-                    conn, actor="cli", action="key.revoke", tenant_id=info.tenant_id, target=info.id, details={}
+                    conn,
+                    actor="cli",
+                    action="key.revoke",
+                    tenant_id=info.tenant_id,
+                    target=info.id,
+                    details={},
                 )
                 return info
-            await ensure_user(conn, tenant_id=args.tenant, user_id=args.user, role=args.role, email=args.email)
+            await ensure_user(
+                conn, tenant_id=args.tenant, user_id=args.user, role=args.role, email=args.email
+            )
             created = await create_key(
                 conn, tenant_id=args.tenant, user_id=args.user, name=args.name, permissions=args.permission
             )
             await platform.db.audit(
-                conn, actor="cli", action="key.create", tenant_id=args.tenant, target=created.info.id, details={}
+                conn,
+                actor="cli",
+                action="key.create",
+                tenant_id=args.tenant,
+                target=created.info.id,
+                details={},
             )
             return {"key": created.key, **msgspec.to_builtins(created.info)}
 

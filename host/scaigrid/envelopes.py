@@ -38,7 +38,9 @@ def ok(data: Any) -> dict[str, Any]:
 
 def render_error_object(err: ScaigridError) -> dict[str, Any]:
     """Scryon's error model: ``{"error": {"code", "message", "details"}}`` with lower_snake codes."""
-    return {"error": {"code": err.code.lower(), "message": err.message, "details": {**err.details, **err.extra}}}
+    return {
+        "error": {"code": err.code.lower(), "message": err.message, "details": {**err.details, **err.extra}}
+    }
 
 
 _RENDERERS = {"scaigrid": render_scaigrid, "detail": render_detail, "error_object": render_error_object}

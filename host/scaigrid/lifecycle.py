@@ -175,7 +175,9 @@ class Lifecycle:
 
     async def _row(self, module_id: str) -> Any:
         async with self.platform.db.connect() as conn:
-            return (await conn.execute(sa.select(tables.modules).where(tables.modules.c.id == module_id))).first()
+            return (
+                await conn.execute(sa.select(tables.modules).where(tables.modules.c.id == module_id))
+            ).first()
 
     async def _step(self, module_id: str, action: str, actor: str, work: Any, **details: Any) -> None:
         """Run one lifecycle step: failures mark the module failed and are audited, then re-raised."""
@@ -186,7 +188,10 @@ class Lifecycle:
             log.exception("module %s: %s failed", module_id, action)
             await self._set(module_id, state="failed", last_error=f"{action} failed: {message}")
             await self.platform.db.audit(
-                None, actor=actor, action=f"module.{action}.failed", module_id=module_id,
+                None,
+                actor=actor,
+                action=f"module.{action}.failed",
+                module_id=module_id,
                 details={"error": message, **details},
             )
             if isinstance(exc, ScaigridError):
@@ -234,7 +239,11 @@ class Lifecycle:
                 await self.platform.db.upgrade(module_id)
             await maybe_await(
                 self.platform.modules.call(
-                    module_id, "scaigrid_upgrade", module=ctx, from_version=from_version, to_version=to_version
+                    module_id,
+                    "scaigrid_upgrade",
+                    module=ctx,
+                    from_version=from_version,
+                    to_version=to_version,
                 )
             )
             await self._set(module_id, state="ready", installed_version=to_version, last_error=None)
@@ -290,7 +299,9 @@ class Lifecycle:
         async def work() -> None:
             tm = tables.tenant_modules
             async with self.platform.db.begin() as conn:
-                await conn.execute(tm.delete().where(tm.c.module_id == module_id, tm.c.tenant_id == tenant_id))
+                await conn.execute(
+                    tm.delete().where(tm.c.module_id == module_id, tm.c.tenant_id == tenant_id)
+                )
                 await conn.execute(
                     tm.insert().values(
                         module_id=module_id, tenant_id=tenant_id, enabled=enabled, updated_at=utcnow()
@@ -303,8 +314,12 @@ class Lifecycle:
             await work()
         except Exception as exc:
             await self.platform.db.audit(
-                None, actor=actor, action=f"module.{action}.failed", module_id=module_id,
-                tenant_id=tenant_id, details={"error": str(exc)},
+                None,
+                actor=actor,
+                action=f"module.{action}.failed",
+                module_id=module_id,
+                tenant_id=tenant_id,
+                details={"error": str(exc)},
             )
             raise
         await self.platform.db.audit(

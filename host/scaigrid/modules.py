@@ -97,7 +97,8 @@ class ModuleRegistry:
         results: dict[str, Any] = {}
         for module_id, ctx in list(self.modules.items()):
             try:
-                results[module_id] = self.call(module_id, hook, **make_kwargs(ctx))
+                kwargs = make_kwargs(ctx)
+                results[module_id] = self.call(module_id, hook, **kwargs)
             except StartupError:
                 raise
             except Exception as exc:
@@ -143,7 +144,11 @@ def entry_point_sources(settings: Settings) -> list[PluginSource]:
 
 def object_sources(plugins: Iterable[object]) -> list[PluginSource]:
     """Explicit plugin objects (tests register exactly the plugins they mean to)."""
-    return [PluginSource(getattr(p, "__name__", type(p).__name__), None, lambda p=p: p) for p in plugins]
+
+    def loader(plugin: object) -> Callable[[], object]:
+        return lambda: plugin
+
+    return [PluginSource(getattr(p, "__name__", type(p).__name__), None, loader(p)) for p in plugins]
 
 
 def discover(
@@ -176,7 +181,8 @@ def discover(
         if info.id in registry.modules:
             other = registry.modules[info.id]
             raise StartupError(
-                f"two modules claim the id {info.id!r}: {_provider(other.distribution, registry.plugins[info.id])}"
+                f"two modules claim the id {info.id!r}: "
+                f"{_provider(other.distribution, registry.plugins[info.id])}"
                 f" and {_provider(source.distribution, plugin)}"
             )
         prefix = "/" + info.prefix.strip("/")
@@ -256,4 +262,3 @@ def _reject_unknown_hooks(registry: ModuleRegistry) -> None:
 def _provider(distribution: str | None, plugin: object) -> str:
     name = getattr(plugin, "__name__", type(plugin).__name__)
     return f"{name} (distribution {distribution})" if distribution else name
-

@@ -70,7 +70,7 @@ class Platform:
         self.db = Database(settings.resolved_database_url)
         self.blobs: BlobStore = create_blob_store(settings)
         self.jobs: JobQueue = create_job_queue(settings, self.db)
-        self.backends = BackendRegistry(settings)
+        self.backends = BackendRegistry(settings, platform=self)
         self.policies = PolicyStore(self.db)
         self.nodes: NodeRegistry = create_node_registry(settings)
         self.services = ServiceRegistry()
@@ -136,12 +136,23 @@ class Platform:
             ("scaigrid_services", "services"),
             ("scaigrid_mcp_tools", "mcp"),
         ):
-            registry.collect(hook, lambda ctx, kind=kind: {"register": registrar(ctx.id, kind), "module": ctx})
+            registry.collect(hook, functools.partial(self._hook_kwargs, registrar, kind))
+
+    @staticmethod
+    def _hook_kwargs(
+        registrar: Callable[[str, str], Callable[[Any], None]], kind: str, ctx: Any
+    ) -> dict[str, Any]:
+        return {"register": registrar(ctx.id, kind), "module": ctx}
 
     # -- start/stop -------------------------------------------------------------
 
     async def start(
-        self, *, migrate: bool = True, install_modules: bool = False, worker: bool = False, minimal: bool = False
+        self,
+        *,
+        migrate: bool = True,
+        install_modules: bool = False,
+        worker: bool = False,
+        minimal: bool = False,
     ) -> None:
         """Connect services, migrate the host branch, optionally install modules, run start-up hooks.
 

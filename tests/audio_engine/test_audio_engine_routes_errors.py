@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -228,4 +227,6 @@ def test_openapi_documents_the_route(ae: EngineClient) -> None:
     assert set(body["required"]) == {"components", "files", "user_email", "project_name"}
     params = op["x-audio-engine-params"]["components"]
     assert set(params) >= {"speech_similarity", "speech_fluency_check", "check_segments", "fix_manual_segments"}
-    assert json.dumps(params["speech_duration_measurement"]).count("threshold") >= 1
+    threshold = params["speech_duration_measurement"]["properties"]["threshold"]
+    assert (threshold["minimum"], threshold["maximum"], threshold["default"]) == (0, 1, 0.5)
+    assert params["end_silence_trimmer"]["additionalProperties"] is False

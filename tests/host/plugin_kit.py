@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import get
-
 from scaigrid import BackendSpec, ModuleInfo, hookimpl
 
 
@@ -78,7 +77,9 @@ class WithBackend(Plain):
 
     @hookimpl
     def scaigrid_backends(self, register: Any) -> None:
-        register(BackendSpec(capability="stt", name=self.backend_name, kind="A", factory=lambda platform: object()))
+        register(
+            BackendSpec(capability="stt", name=self.backend_name, kind="A", factory=lambda platform: object())
+        )
 
 
 class Typo(Plain):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import stat
 
 import pytest
-from litestar.testing import WebSocketTestSession
-from litestar.exceptions import WebSocketDisconnect
-
 import scaigrid_hello.plugin as hello
+from litestar.exceptions import WebSocketDisconnect
+from litestar.testing import WebSocketTestSession
+
 from tests.harness import Host
 
 
@@ -32,8 +32,11 @@ def test_missing_bad_and_revoked_keys(host: Host) -> None:
     tid = host.tenant("acme")
     key = host.key(tid, "alice")
     assert c.get("/v1/modules/hello/greetings", headers=host.headers(key)).status_code == 200
-    key_id = next(k["id"] for k in c.get("/v1/keys/", headers=host.superadmin_headers).json()["data"]
-                  if k["user_id"] == "alice")
+    key_id = next(
+        k["id"]
+        for k in c.get("/v1/keys/", headers=host.superadmin_headers).json()["data"]
+        if k["user_id"] == "alice"
+    )
     assert c.delete(f"/v1/keys/{key_id}", headers=host.superadmin_headers).status_code == 200
     assert c.get("/v1/modules/hello/greetings", headers=host.headers(key)).status_code == 401
 
@@ -57,10 +60,16 @@ def test_wrong_permission_is_403(host: Host) -> None:
 def test_tenants_see_only_their_own_data(host: Host) -> None:
     a, b = host.tenant("acme"), host.tenant("globex")
     ka, kb = host.key(a, "alice"), host.key(b, "bob")
-    assert host.client.post("/v1/modules/hello/greetings", json={"text": "from acme"},
-                            headers=host.headers(ka)).status_code == 201
+    assert (
+        host.client.post(
+            "/v1/modules/hello/greetings", json={"text": "from acme"}, headers=host.headers(ka)
+        ).status_code
+        == 201
+    )
     assert host.client.get("/v1/modules/hello/greetings", headers=host.headers(kb)).json()["data"] == []
-    assert host.client.get("/v1/modules/hello/greetings", headers=host.headers(ka)).json()["data"] == ["from acme"]
+    assert host.client.get("/v1/modules/hello/greetings", headers=host.headers(ka)).json()["data"] == [
+        "from acme"
+    ]
 
 
 def test_member_cannot_administer(host: Host) -> None:
@@ -75,10 +84,13 @@ def test_tenant_admin_manages_own_tenant_keys_only(host: Host) -> None:
     admin = host.key(a, "boss", role="tenant_admin")
     ok = host.client.post("/v1/keys/", json={"user_id": "carol"}, headers=host.headers(admin))
     assert ok.status_code == 201 and ok.json()["data"]["tenant_id"] == a
-    other = host.client.post("/v1/keys/", json={"user_id": "eve", "tenant_id": b}, headers=host.headers(admin))
+    other = host.client.post(
+        "/v1/keys/", json={"user_id": "eve", "tenant_id": b}, headers=host.headers(admin)
+    )
     assert other.status_code == 403
-    escalate = host.client.post("/v1/keys/", json={"user_id": "mallory", "role": "superadmin"},
-                                headers=host.headers(admin))
+    escalate = host.client.post(
+        "/v1/keys/", json={"user_id": "mallory", "role": "superadmin"}, headers=host.headers(admin)
+    )
     assert escalate.status_code == 403
 
 
@@ -98,12 +110,11 @@ def test_jwt_bearer(host: Host) -> None:
 
 
 def _ws_close_code(session_factory) -> int:  # type: ignore[no-untyped-def]
-    with pytest.raises(WebSocketDisconnect) as info:
-        with session_factory() as ws:
-            ws: WebSocketTestSession
-            frame = ws.receive_json()
-            assert frame["type"] == "error"
-            ws.receive_text()
+    with pytest.raises(WebSocketDisconnect) as info, session_factory() as ws:
+        ws: WebSocketTestSession
+        frame = ws.receive_json()
+        assert frame["type"] == "error"
+        ws.receive_text()
     return info.value.code
 
 

@@ -35,8 +35,9 @@ def test_tenants_keys_and_modules(env: dict[str, str]) -> None:
     tenant = json.loads(run(env, "tenants", "create", "Acme", "--id", "acme").stdout)
     assert tenant["id"] == "acme"
     assert [t["id"] for t in json.loads(run(env, "tenants", "list").stdout)] == ["acme"]
-    key = json.loads(run(env, "keys", "create", "--tenant", "acme", "--user", "alice",
-                         "--permission", "hello:read").stdout)
+    key = json.loads(
+        run(env, "keys", "create", "--tenant", "acme", "--user", "alice", "--permission", "hello:read").stdout
+    )
     assert key["key"].startswith("sgk_") and key["permissions"] == ["hello:read"]
     listed = json.loads(run(env, "keys", "list", "--tenant", "acme").stdout)
     assert [k["id"] for k in listed] == [key["id"]] and "key" not in listed[0]

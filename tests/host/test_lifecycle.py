@@ -3,12 +3,12 @@ per-tenant disable over HTTP and WS, audit rows."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pytest
-from litestar.exceptions import WebSocketDisconnect
-
 import scaigrid_hello.plugin as hello
+import sqlalchemy as sa
+from litestar.exceptions import WebSocketDisconnect
 from scaigrid import tables
+
 from tests.harness import Host
 from tests.host.plugin_kit import Plain
 
@@ -96,10 +96,12 @@ def test_tenant_disable_over_http_and_ws(make_host) -> None:  # type: ignore[no-
     denied = host.client.get("/v1/modules/hello/greetings", headers=host.headers(ka))
     assert denied.status_code == 403 and denied.json()["error"]["code"] == "MODULE_DISABLED"
     assert host.client.get("/v1/modules/hello/greetings", headers=host.headers(kb)).status_code == 200
-    with pytest.raises(WebSocketDisconnect) as info:
-        with host.client.websocket_connect(f"/v1/modules/hello/echo?token={ka}") as ws:
-            assert ws.receive_json()["code"] == "MODULE_DISABLED"
-            ws.receive_text()
+    with (
+        pytest.raises(WebSocketDisconnect) as info,
+        host.client.websocket_connect(f"/v1/modules/hello/echo?token={ka}") as ws,
+    ):
+        assert ws.receive_json()["code"] == "MODULE_DISABLED"
+        ws.receive_text()
     assert info.value.code == 4403
     # the module's tenant hook erased that tenant's data; enabling again serves it
     host.client.post(f"/v1/modules/hello/admin/lifecycle/tenant/{a}/enable", headers=h)
@@ -110,13 +112,18 @@ def test_tenant_disable_over_http_and_ws(make_host) -> None:  # type: ignore[no-
 def test_scaispeak_style_lifecycle_routes_need_confirmation(make_host) -> None:  # type: ignore[no-untyped-def]
     host: Host = make_host(plugins=[hello])
     h = host.superadmin_headers
-    bad = host.client.post("/v1/modules/hello/admin/lifecycle/uninstall",
-                           json={"confirmation_token": "nope", "expected_module_id": "hello"}, headers=h)
+    bad = host.client.post(
+        "/v1/modules/hello/admin/lifecycle/uninstall",
+        json={"confirmation_token": "nope", "expected_module_id": "hello"},
+        headers=h,
+    )
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "HELLO_UNINSTALL_TOKEN_MISMATCH"
     token = host.client.get("/v1/modules/hello/admin/lifecycle/uninstall-token", headers=h).json()["data"]
-    ok = host.client.post("/v1/modules/hello/admin/lifecycle/uninstall",
-                          json={"confirmation_token": token["confirmation_token"], "expected_module_id": "hello"},
-                          headers=h)
+    ok = host.client.post(
+        "/v1/modules/hello/admin/lifecycle/uninstall",
+        json={"confirmation_token": token["confirmation_token"], "expected_module_id": "hello"},
+        headers=h,
+    )
     assert ok.status_code == 200 and ok.json()["data"]["state"] == "uninstalled"
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
 from scaigrid.errors import StartupError
 from scaigrid.modules import discover
 from scaigrid.platform import Platform
 from scaigrid.settings import load_settings
+
 from tests.host.plugin_kit import Plain, Typo, WithBackend
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import msgspec
 import pytest
-
 from scaigrid.errors import StartupError
 from scaigrid.settings import Settings, load_settings, load_struct
 
@@ -21,7 +20,11 @@ def test_defaults_are_the_embedded_mode(tmp_path: Path) -> None:
 
 def test_env_values_are_converted() -> None:
     settings = load_settings(
-        environ={"SCAIGRID_PORT": "9000", "SCAIGRID_MODULES": "scaiecho, scryon", "SCAIGRID_SAFE_MODE": "true"}
+        environ={
+            "SCAIGRID_PORT": "9000",
+            "SCAIGRID_MODULES": "scaiecho, scryon",
+            "SCAIGRID_SAFE_MODE": "true",
+        }
     )
     assert settings.port == 9000
     assert settings.modules == ["scaiecho", "scryon"]

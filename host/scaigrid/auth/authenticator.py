@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 
 from scaigrid import tables
 from scaigrid.auth.identity import ensure_user
@@ -39,10 +40,10 @@ def credentials_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None
     key = connection.headers.get("x-api-key")
     if key:
         return key.strip()
-    if connection.scope["type"] == "websocket":
+    if connection.scope["type"] == ScopeType.WEBSOCKET:
         token = connection.query_params.get("token")
         if token:
-            return token
+            return str(token)
     return None
 
 

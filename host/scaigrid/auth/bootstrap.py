@@ -34,7 +34,9 @@ async def bootstrap_superadmin(db: Database, data_dir: Path, *, announce: bool =
             await create_tenant(conn, name="System", tenant_id=SYSTEM_TENANT, tier="system")
         await ensure_user(conn, tenant_id=SYSTEM_TENANT, user_id=SUPERADMIN_USER, role="superadmin")
         created = await create_key(conn, tenant_id=SYSTEM_TENANT, user_id=SUPERADMIN_USER, name="bootstrap")
-        await db.audit(conn, actor="system", action="superadmin.bootstrap", target=created.info.id, details={})
+        await db.audit(
+            conn, actor="system", action="superadmin.bootstrap", target=created.info.id, details={}
+        )
     path = data_dir / "superadmin.key"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

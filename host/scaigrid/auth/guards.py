@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.exceptions import WebSocketException
 from litestar.handlers.base import BaseRouteHandler
 
@@ -29,7 +30,7 @@ async def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> P
 
 async def fail_connection(connection: ASGIConnection[Any, Any, Any, Any], err: ScaigridError) -> None:
     """Raise ``err`` the way the transport needs: HTTP error, or WS error frame + close code."""
-    if connection.scope["type"] != "websocket":
+    if connection.scope["type"] != ScopeType.WEBSOCKET:
         raise err
     ws: Any = connection
     if ws.connection_state == "init":

@@ -52,9 +52,9 @@ async def create_tenant(
         raise BadRequest("tenant name must not be empty", code="BAD_TENANT_NAME")
     if (await conn.execute(sa.select(tables.tenants.c.id).where(tables.tenants.c.id == tid))).first():
         raise Conflict(f"tenant {tid!r} already exists", code="TENANT_EXISTS")
-    row = {"id": tid, "name": name.strip(), "tier": tier, "created_at": utcnow()}
-    await conn.execute(tables.tenants.insert().values(**row))
-    return TenantInfo(**row)
+    info = TenantInfo(id=tid, name=name.strip(), tier=tier, created_at=utcnow())
+    await conn.execute(tables.tenants.insert().values(**msgspec.structs.asdict(info)))
+    return info
 
 
 async def get_tenant(conn: AsyncConnection, tenant_id: str) -> TenantInfo:
@@ -98,9 +98,7 @@ async def ensure_user(
         }
         await conn.execute(u.insert().values(**values))
     else:
-        changes = {
-            k: v for k, v in {"role": role, "email": email, "display_name": display_name}.items() if v
-        }
+        changes = {k: v for k, v in {"role": role, "email": email, "display_name": display_name}.items() if v}
         if changes:
             await conn.execute(u.update().where(u.c.id == user_id).values(**changes))
     row = (await conn.execute(sa.select(u).where(u.c.id == user_id))).first()

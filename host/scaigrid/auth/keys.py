@@ -98,7 +98,7 @@ async def create_key(
         "created_at": utcnow(),
     }
     await conn.execute(tables.api_keys.insert().values(**row))
-    info = ApiKeyInfo(**{k: v for k, v in row.items() if k != "hash"})
+    info = msgspec.convert({k: v for k, v in row.items() if k != "hash"}, ApiKeyInfo)
     return CreatedKey(key=key, info=info)
 
 

@@ -48,7 +48,6 @@ def verify_jwt(token: str, settings: Settings) -> JwtClaims:
     key = next((k for a, k in keys if a == alg), None)
     if key is None:
         raise Unauthorized(f"token algorithm {alg!r} is not accepted", code="INVALID_TOKEN")
-    options: dict[str, Any] = {"require": ["exp", "sub"]}
     try:
         claims: JwtClaims = jwt.decode(
             token,
@@ -56,7 +55,7 @@ def verify_jwt(token: str, settings: Settings) -> JwtClaims:
             algorithms=[str(alg)],
             audience=settings.jwt_audience or None,
             issuer=settings.jwt_issuer or None,
-            options=options,
+            options={"require": ["exp", "sub"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("bearer token expired", code="TOKEN_EXPIRED") from exc

@@ -1,4 +1,4 @@
-"""Administration over HTTP: modules (SuperAdmin), tenants (SuperAdmin), API keys (SuperAdmin or tenant admin)."""
+"""Administration over HTTP: modules and tenants (SuperAdmin), API keys (SuperAdmin or tenant admin)."""
 
 from __future__ import annotations
 
@@ -72,14 +72,18 @@ class ModulesController(Controller):
     async def enable(
         self, platform: Platform, principal: Principal, module_id: str, tenant_id: str
     ) -> dict[str, Any]:
-        status = await platform.lifecycle.set_tenant(module_id, tenant_id, enabled=True, actor=principal.actor)
+        status = await platform.lifecycle.set_tenant(
+            module_id, tenant_id, enabled=True, actor=principal.actor
+        )
         return ok(_builtins(status))
 
     @post("/{module_id:str}/tenants/{tenant_id:str}/disable", status_code=200)
     async def disable(
         self, platform: Platform, principal: Principal, module_id: str, tenant_id: str
     ) -> dict[str, Any]:
-        status = await platform.lifecycle.set_tenant(module_id, tenant_id, enabled=False, actor=principal.actor)
+        status = await platform.lifecycle.set_tenant(
+            module_id, tenant_id, enabled=False, actor=principal.actor
+        )
         return ok(_builtins(status))
 
 
@@ -130,7 +134,9 @@ class KeysController(Controller):
             if any(not principal.has(p) for p in granted):
                 raise Forbidden("cannot grant permissions you do not hold", code="PERMISSION_DENIED")
         async with platform.db.begin() as conn:
-            await ensure_user(conn, tenant_id=tenant_id, user_id=data.user_id, role=data.role, email=data.email)
+            await ensure_user(
+                conn, tenant_id=tenant_id, user_id=data.user_id, role=data.role, email=data.email
+            )
             created = await create_key(
                 conn, tenant_id=tenant_id, user_id=data.user_id, name=data.name, permissions=data.permissions
             )
@@ -161,7 +167,11 @@ class KeysController(Controller):
         async with platform.db.begin() as conn:
             info = await revoke_key(conn, key_id, tenant_id=scope)
             await platform.db.audit(
-                conn, actor=principal.actor, action="key.revoke", tenant_id=info.tenant_id, target=key_id,
+                conn,
+                actor=principal.actor,
+                action="key.revoke",
+                tenant_id=info.tenant_id,
+                target=key_id,
                 details={},
             )
         return ok(_builtins(info))

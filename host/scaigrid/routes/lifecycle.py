@@ -30,7 +30,9 @@ class UninstallRequest(msgspec.Struct, kw_only=True):
 
 
 def uninstall_token(platform: Platform, module_id: str) -> str:
-    return hmac.new(platform.secret.encode(), f"uninstall:{module_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(platform.secret.encode(), f"uninstall:{module_id}".encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
 
 
 def module_lifecycle_routes(ctx: ModuleContext) -> list[Any]:
@@ -50,7 +52,11 @@ def module_lifecycle_routes(ctx: ModuleContext) -> list[Any]:
         return ok({"module_id": ctx.id, "confirmation_token": uninstall_token(platform, ctx.id)})
 
     @post(
-        "/admin/lifecycle/uninstall", guards=[superadmin], opt=opt, status_code=200, name=f"{ctx.id}.uninstall"
+        "/admin/lifecycle/uninstall",
+        guards=[superadmin],
+        opt=opt,
+        status_code=200,
+        name=f"{ctx.id}.uninstall",
     )
     async def uninstall(platform: Platform, principal: Principal, data: UninstallRequest) -> dict[str, Any]:
         expected = uninstall_token(platform, ctx.id)
@@ -63,7 +69,10 @@ def module_lifecycle_routes(ctx: ModuleContext) -> list[Any]:
 
     @post(
         "/admin/lifecycle/tenant/{tenant_id:str}/enable",
-        guards=[superadmin], opt=opt, status_code=200, name=f"{ctx.id}.tenant_enable",
+        guards=[superadmin],
+        opt=opt,
+        status_code=200,
+        name=f"{ctx.id}.tenant_enable",
     )
     async def enable(platform: Platform, principal: Principal, tenant_id: str) -> dict[str, Any]:
         status = await platform.lifecycle.set_tenant(ctx.id, tenant_id, enabled=True, actor=principal.actor)
@@ -71,7 +80,10 @@ def module_lifecycle_routes(ctx: ModuleContext) -> list[Any]:
 
     @post(
         "/admin/lifecycle/tenant/{tenant_id:str}/disable",
-        guards=[superadmin], opt=opt, status_code=200, name=f"{ctx.id}.tenant_disable",
+        guards=[superadmin],
+        opt=opt,
+        status_code=200,
+        name=f"{ctx.id}.tenant_disable",
     )
     async def disable(platform: Platform, principal: Principal, tenant_id: str) -> dict[str, Any]:
         status = await platform.lifecycle.set_tenant(ctx.id, tenant_id, enabled=False, actor=principal.actor)
@@ -110,7 +122,10 @@ def _v1_modules_aliases(ctx: ModuleContext) -> list[Any]:
 
     @post(
         "/tenants/{tenant_id:str}/{action:str}",
-        guards=[superadmin], opt=opt, status_code=200, name=f"{ctx.id}.v1_tenant",
+        guards=[superadmin],
+        opt=opt,
+        status_code=200,
+        name=f"{ctx.id}.v1_tenant",
     )
     async def tenant(platform: Platform, principal: Principal, tenant_id: str, action: str) -> dict[str, Any]:
         if action not in ("enable", "disable"):

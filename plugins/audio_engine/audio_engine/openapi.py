@@ -63,11 +63,14 @@ PIPELINE_DESCRIPTION = (
 
 
 def _params_schemas() -> dict[str, Any]:
+    """Each component's params as a self-contained JSON schema (params structs do not nest)."""
     from audio_engine.components import builtin_components
 
-    comps = builtin_components()
-    (schemas, definitions) = msgspec.json.schema_components([c.params for c in comps])
-    return {"components": {c.id: s for c, s in zip(comps, schemas, strict=True)}, "$defs": definitions}
+    out: dict[str, Any] = {}
+    for comp in builtin_components():
+        schema = msgspec.json.schema(comp.params)
+        out[comp.id] = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+    return {"components": out}
 
 
 @dataclass

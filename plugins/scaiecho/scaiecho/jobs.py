@@ -47,7 +47,9 @@ async def run_transcribe_job(job: Any) -> dict[str, Any]:
     await job.progress(0.05, "downloading")
     try:
         with tempfile.TemporaryDirectory(prefix="scaiecho-job-") as tmp:
-            path = await platform.blobs.download(payload.blob_key, Path(tmp) / ("upload" + Path(payload.blob_key).suffix))
+            path = await platform.blobs.download(
+                payload.blob_key, Path(tmp) / ("upload" + Path(payload.blob_key).suffix)
+            )
             await job.progress(0.1, "transcribing")
             transcript = await service.transcribe_file(
                 path,

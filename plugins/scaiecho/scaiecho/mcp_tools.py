@@ -29,7 +29,7 @@ INPUT_SCHEMA: dict[str, Any] = {
         "audio_base64": {"type": "string", "minLength": 1, "description": "The audio file, base64-encoded."},
         "filename": {
             "type": "string",
-            "description": "Original file name; its extension (.wav, .mp3, .flac, .ogg, .m4a) helps decoding.",
+            "description": "Original file name; its extension (.wav, .mp3, ...) helps decoding.",
         },
         "language_hint": {"type": "string", "pattern": "^[a-z]{2}$", "description": "ISO 639-1 code."},
         "temperature": {"type": "number", "minimum": 0, "maximum": 1},
@@ -45,7 +45,9 @@ def transcribe_tool(module: Any) -> McpTool:
         try:
             audio = base64.b64decode(arguments["audio_base64"], validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise errors.bad_request("audio_base64 is not valid base64", details={"field": "audio_base64"}) from exc
+            raise errors.bad_request(
+                "audio_base64 is not valid base64", details={"field": "audio_base64"}
+            ) from exc
         if not audio:
             raise errors.empty_audio()
         if len(audio) > MAX_AUDIO_BYTES:

@@ -83,7 +83,8 @@ def scaigrid_routes(module: Any) -> Sequence[Any]:
 
 @hookimpl
 def scaigrid_backends(register: Callable[[BackendSpec], None], module: Any) -> None:
-    for spec in catalog.backend_specs(module.settings):
+    relay = catalog.relay_configured(module.settings, module.platform)
+    for spec in catalog.backend_specs(module.settings, relay=relay):
         register(spec)
 
 
@@ -97,10 +98,14 @@ def scaigrid_services(register: Callable[[ServiceSpec], None], module: Any) -> N
     from scaiecho.services import Scaiecho
 
     app = Scaiecho(module.platform, module.settings)
-    register(ServiceSpec(name="scaiecho.transcription", provider=app.transcription, description="speech to text"))
+    register(
+        ServiceSpec(name="scaiecho.transcription", provider=app.transcription, description="speech to text")
+    )
     register(ServiceSpec(name="scaiecho.diarization", provider=app.diarization, description="who spoke when"))
     register(
-        ServiceSpec(name="scaiecho.speaker_embedding", provider=app.embedding, description="256-d speaker vectors")
+        ServiceSpec(
+            name="scaiecho.speaker_embedding", provider=app.embedding, description="256-d speaker vectors"
+        )
     )
 
 

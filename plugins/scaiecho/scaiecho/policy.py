@@ -107,11 +107,15 @@ class TenantPolicyService:
             t = tenant_settings
             async with self.platform.db.begin() as conn:
                 updated = await conn.execute(
-                    sa.update(t).where(t.c.tenant_id == tenant_id).values(default_model=default_model, updated_at=utcnow())
+                    sa.update(t)
+                    .where(t.c.tenant_id == tenant_id)
+                    .values(default_model=default_model, updated_at=utcnow())
                 )
                 if not updated.rowcount:
                     await conn.execute(
-                        t.insert().values(tenant_id=tenant_id, default_model=default_model, updated_at=utcnow())
+                        t.insert().values(
+                            tenant_id=tenant_id, default_model=default_model, updated_at=utcnow()
+                        )
                     )
         return await self.view(tenant_id)
 
@@ -131,7 +135,9 @@ class TenantPolicyService:
             return self.settings.multilingual_model
         return tenant_model
 
-    async def choices(self, tenant_id: str, preference: str, language: str | None = None) -> list[BackendChoice]:
+    async def choices(
+        self, tenant_id: str, preference: str, language: str | None = None
+    ) -> list[BackendChoice]:
         """Every usable backend for this tenant and preference, best first.
 
         Raises ``SCAIECHO_BAD_BACKEND_PREFERENCE`` (400), ``SCAIECHO_NO_USABLE_BACKEND``
@@ -153,7 +159,7 @@ class TenantPolicyService:
         ]
         if not registered:
             raise errors.no_usable_backend(
-                f"the tenant policy allows {''.join(order) or 'nothing'} and no such STT backend is registered"
+                f"the tenant policy allows {''.join(order) or 'nothing'}; no such STT backend is registered"
             )
         usable = [c for c in registered if self._usable(c, model)]
         if not usable:
@@ -166,7 +172,7 @@ class TenantPolicyService:
 
     def _usable(self, choice: BackendChoice, model: str) -> bool:
         if choice.kind == "B":
-            return catalog.relay_configured(self.settings, self.platform)
+            return True  # registered only when configured; reachability shows on the call
         return catalog.model_available(model, self.settings)
 
     async def resolve(self, tenant_id: str, preference: str, language: str | None = None) -> BackendChoice:

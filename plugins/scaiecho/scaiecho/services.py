@@ -12,7 +12,6 @@ import asyncio
 import logging
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -103,9 +102,7 @@ class SpeakerEmbeddingService:
         pcm = await self._app.pcm(audio)
         if len(pcm) == 0:
             raise errors.empty_audio()
-        vec = await self._app.platform.backends.run(
-            "speaker_embedding", catalog.EMBEDDER, _embed, pcm
-        )
+        vec = await self._app.platform.backends.run("speaker_embedding", catalog.EMBEDDER, _embed, pcm)
         return [float(x) for x in vec]
 
     @staticmethod
@@ -113,7 +110,9 @@ class SpeakerEmbeddingService:
         """Cosine similarity (same voice ≈ 0.9, different voices ≈ 0.6)."""
         return cosine(a, b)
 
-    async def embed_turns(self, pcm16k: npt.NDArray[np.float32], turns: Sequence[Any]) -> dict[str, list[float]]:
+    async def embed_turns(
+        self, pcm16k: npt.NDArray[np.float32], turns: Sequence[Any]
+    ) -> dict[str, list[float]]:
         """One embedding per speaker label over all of that speaker's turns."""
         pcm = np.asarray(pcm16k, dtype=np.float32)
         by_speaker: dict[str, list[npt.NDArray[np.float32]]] = {}
@@ -159,7 +158,9 @@ class DiarizationService:
                 )
         return [Turn(start=t.start, end=t.end, speaker=t.speaker) for t in label_turns(result, names)]
 
-    async def _raw(self, pcm: npt.NDArray[np.float32], *, num_speakers: int | None, max_speakers: int) -> DiarizationResult:
+    async def _raw(
+        self, pcm: npt.NDArray[np.float32], *, num_speakers: int | None, max_speakers: int
+    ) -> DiarizationResult:
         backends = self._app.platform.backends
         try:
             if self._app.settings.pyannote_pipeline_dir:
@@ -215,7 +216,7 @@ class TranscriptionService:
         diarize: bool = False,
         num_speakers: int | None = None,
     ) -> Transcript:
-        if Path(path).stat().st_size == 0:
+        if os.path.getsize(path) == 0:  # noqa: ASYNC240 - one stat call
             raise errors.empty_audio()
         pcm = await self._app.pcm(path)
         return await self.transcribe_pcm(
@@ -247,21 +248,28 @@ class TranscriptionService:
         if len(pcm) == 0:
             raise errors.empty_audio()
         if temperature is not None and not 0.0 <= temperature <= 1.0:
-            raise errors.bad_request("temperature must be between 0.0 and 1.0", details={"field": "temperature"})
+            raise errors.bad_request(
+                "temperature must be between 0.0 and 1.0", details={"field": "temperature"}
+            )
         choices = await self._app.policy.choices(tenant_id, backend_preference, language)
         request = SttRequest(
             pcm=pcm,
             language=language,
             temperature=temperature if temperature is not None else 0.0,
             word_timestamps=word_timestamps or diarize,  # words let diarization split segments
-            options={OPT_VAD_FILTER: self._app.settings.vad_filter, OPT_TEMPERATURE_FALLBACK: temperature is None},
+            options={
+                OPT_VAD_FILTER: self._app.settings.vad_filter,
+                OPT_TEMPERATURE_FALLBACK: temperature is None,
+            },
         )
         stt = self._run(choices, request)
         if not diarize:
             return await stt
         transcript, turns = await asyncio.gather(
             stt,
-            self._app.diarization.diarize(pcm, tenant_id=tenant_id, user_id=user_id, num_speakers=num_speakers),
+            self._app.diarization.diarize(
+                pcm, tenant_id=tenant_id, user_id=user_id, num_speakers=num_speakers
+            ),
         )
         return assign_speakers(transcript, turns, keep_words=word_timestamps)
 
@@ -277,9 +285,7 @@ class TranscriptionService:
         pcm = await self._app.pcm(pcm16k)
         if len(pcm) == 0:
             raise errors.empty_audio()
-        request = SttRequest(
-            pcm=pcm, language=language, prompt=prompt, options={OPT_VAD_FILTER: False}
-        )
+        request = SttRequest(pcm=pcm, language=language, prompt=prompt, options={OPT_VAD_FILTER: False})
         return await self._run([choice], request)
 
     async def _run(self, choices: Sequence[BackendChoice], request: SttRequest) -> Transcript:

@@ -25,7 +25,7 @@ def scaigrid_module() -> ModuleInfo:
         id=MODULE_ID,
         version=VERSION,
         prefix="/v1/modules/scaispeak",
-        description="Text-to-speech: voice library, cloning, streaming (routes arrive with the ScaiSpeak issue).",
+        description="Text-to-speech (voice library, cloning and streaming arrive with the ScaiSpeak issue).",
         permissions=PERMISSIONS,
         member_permissions=("scaispeak:voice.read", "scaispeak:voice.write", "scaispeak:synthesize"),
         envelope="scaigrid",

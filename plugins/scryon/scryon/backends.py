@@ -41,7 +41,9 @@ def relay_configured(platform: Any, settings: ScryonSettings) -> bool:
     return bool(settings.relay_base_url or platform.settings.relay_base_url)
 
 
-def backend_specs(settings: ScryonSettings) -> list[BackendSpec]:
+def backend_specs(module: Any) -> list[BackendSpec]:
+    """Both backends; factories read the platform from the module context (it exists at registration)."""
+    settings: ScryonSettings = module.settings
     return [
         BackendSpec(
             capability=CAPABILITY,
@@ -55,7 +57,7 @@ def backend_specs(settings: ScryonSettings) -> list[BackendSpec]:
             capability=CAPABILITY,
             name=RELAY_BACKEND,
             kind="B",
-            factory=lambda platform: RelayAnalyzer(relay_client(platform, settings), settings.relay_model),
+            factory=lambda _platform: RelayAnalyzer(relay_client(module.platform, settings), settings.relay_model),
             description="Relay to an OpenAI-compatible chat-completions API with a JSON schema.",
             max_concurrency=4,
         ),

@@ -12,6 +12,7 @@ transaction).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,6 +36,8 @@ from scryon.speakers import assign_roles, build_utterances, identify_user
 from scryon.wire import UserIdentification
 
 __all__ = ["CallSpec", "Processed", "StepFailed", "process_call"]
+
+log = logging.getLogger("scaigrid.modules.scryon.pipeline")
 
 SAMPLE_RATE = 16000
 MIN_SPEECH_SECONDS = 0.3
@@ -93,6 +96,7 @@ async def _step(name: str, code: str) -> AsyncIterator[None]:
         own = exc.code.lower() if exc.code.lower() in _KEEP else code
         raise StepFailed(own, exc.message, step=name, cause=exc.code) from exc
     except Exception as exc:
+        log.exception("scryon step %s failed unexpectedly", name)
         raise StepFailed(code, f"{name} failed: {type(exc).__name__}", step=name) from exc
 
 

@@ -69,7 +69,7 @@ def scaigrid_migrations() -> MigrationsInfo:
 @hookimpl
 def scaigrid_backends(register: Any, module: Any) -> None:
     spec: BackendSpec
-    for spec in backend_specs(module.settings):
+    for spec in backend_specs(module):
         register(spec)
 
 

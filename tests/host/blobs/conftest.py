@@ -47,9 +47,8 @@ def s3_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[...,
     def make(**overrides: Any) -> Settings:
         endpoint: S3Endpoint = request.getfixturevalue("s3_endpoint")
         bucket = overrides.pop("bucket", None) or request.getfixturevalue("s3_bucket")
-        return load_settings(
-            environ={}, data_dir=str(tmp_path / "data"), **endpoint.settings(bucket), **overrides
-        )
+        values = {"data_dir": str(tmp_path / "data"), **endpoint.settings(bucket), **overrides}
+        return load_settings(environ={}, **values)
 
     return make
 

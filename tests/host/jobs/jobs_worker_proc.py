@@ -38,7 +38,7 @@ def main() -> None:
             handlers=handlers,
             worker_id=worker_id,
             heartbeat_seconds=0.2,
-            stale_after_seconds=1.5,
+            stale_after_seconds=4.0,
             reap_interval_seconds=0.3,
         )
     )

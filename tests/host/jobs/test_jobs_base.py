@@ -149,7 +149,7 @@ async def test_concurrency_bound_is_respected(make_queue: Callable[..., JobQueue
     ]
 
     async def two_running() -> bool:
-        return len(await queue.list(tenant_id="t1", status="running")) == 2
+        return probe.active == 2 and len(await queue.list(tenant_id="t1", status="running")) == 2
 
     await until(two_running, what="two running jobs")
     await asyncio.sleep(0.5)  # room for a broken bound to start a third; not a timing assertion

@@ -36,7 +36,7 @@ async def test_handler_gets_platform_and_held_back_progress_is_flushed_by_the_he
 
     platform = HostPlatform()
     queue = EmbeddedJobQueue(
-        database, make_settings(), platform=platform, heartbeat_seconds=0.1, stale_after_seconds=2.0
+        database, make_settings(), platform=platform, heartbeat_seconds=0.1, stale_after_seconds=4.0
     )
     queue.set_handlers({f"{MODULE}.report": JobHandler(kind="report", handler=report)})
     await queue.start()

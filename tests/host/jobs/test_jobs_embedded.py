@@ -16,7 +16,7 @@ pytestmark = pytest.mark.anyio
 
 def _queue(database: Database, settings: Settings, probe: Probe) -> EmbeddedJobQueue:
     queue = EmbeddedJobQueue(
-        database, settings, poll_seconds=0.1, heartbeat_seconds=0.2, stale_after_seconds=1.5
+        database, settings, poll_seconds=0.1, heartbeat_seconds=0.2, stale_after_seconds=4.0
     )
     queue.set_handlers(probe.handlers())
     return queue

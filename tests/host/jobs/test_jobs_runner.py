@@ -23,7 +23,7 @@ async def test_a_worker_that_lost_its_claim_stops_and_writes_nothing(
     database: Database, make_settings: Callable[..., Settings]
 ) -> None:
     probe = Probe()
-    queue = EmbeddedJobQueue(database, make_settings(), heartbeat_seconds=0.1, stale_after_seconds=1.0)
+    queue = EmbeddedJobQueue(database, make_settings(), heartbeat_seconds=0.1, stale_after_seconds=4.0)
     queue.set_handlers(probe.handlers())
     await queue.start()
     try:

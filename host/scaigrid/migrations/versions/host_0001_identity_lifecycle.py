@@ -31,7 +31,9 @@ def upgrade() -> None:
     op.create_table(
         "users",
         sa.Column("id", sa.String(64), primary_key=True),
-        sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("email", sa.String(320), nullable=True),
         sa.Column("display_name", sa.String(200), nullable=True),
         sa.Column("role", sa.String(32), nullable=False, server_default="member"),
@@ -42,7 +44,9 @@ def upgrade() -> None:
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("prefix", sa.String(16), nullable=False, index=True),
         sa.Column("hash", sa.String(128), nullable=False, unique=True),
-        sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
         sa.Column("name", sa.String(200), nullable=False, server_default=""),
         sa.Column("permissions", sa.JSON, nullable=True),
@@ -61,7 +65,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "tenant_modules",
-        sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("module_id", sa.String(64), primary_key=True),
         sa.Column("enabled", sa.Boolean, nullable=False),
         _ts("updated_at"),

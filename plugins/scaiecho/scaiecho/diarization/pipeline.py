@@ -9,6 +9,7 @@ enrolled speakers.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -110,7 +111,7 @@ class ClusteringDiarizer(Diarizer):
             frame_labels = labels[nearest]
             cut = np.flatnonzero(np.diff(frame_labels)) + 1
             bounds = [0, *cut.tolist(), len(frames)]
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            for a, b in itertools.pairwise(bounds):
                 raw.append((start + a * _FRAME, min(end, start + b * _FRAME), int(frame_labels[a])))
         merged = _absorb_short(raw, self.min_turn)
         order: dict[int, str] = {}

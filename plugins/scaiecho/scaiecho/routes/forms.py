@@ -6,7 +6,14 @@ import re
 
 from scaiecho import errors
 
-__all__ = ["ALLOWED_CONTAINERS", "parse_bool", "parse_float", "parse_int", "parse_language", "parse_preference"]
+__all__ = [
+    "ALLOWED_CONTAINERS",
+    "parse_bool",
+    "parse_float",
+    "parse_int",
+    "parse_language",
+    "parse_preference",
+]
 
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _TRUE = {"1", "true", "yes", "on"}

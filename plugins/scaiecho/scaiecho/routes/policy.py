@@ -31,7 +31,6 @@ class PolicyPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Self-hosted model for this tenant: ``tiny.en``, ``base`` or ``hf``."""
 
 
-
 @get("/tenant-policy", guards=[ADMIN], summary="Read the tenant's resolved backend policy")
 async def get_policy(platform: Any, principal: Principal) -> PolicyBody:
     service = platform.services.get("scaiecho.transcription").app.policy

@@ -89,7 +89,8 @@ async def get_speaker(speaker_id: str, platform: Any, principal: Principal) -> S
     status_code=201,
     summary="Enroll a speaker (multipart, with consent recording)",
     description=(
-        "Fields: display_name, language_primary, description?, scope? (user | tenant | global; default user), "
+        "Fields: display_name, language_primary, description?, scope? (user | tenant | global; "
+        "default user), "
         "consent_user_full_name, consent_stated_purpose, consent_text; files: reference, consent. "
         "The reference must pass the preflight (SCAIECHO_SPEAKER_PREFLIGHT_FAILED with error.preflight); "
         "the consent recording must be present, large enough and say consent_text (SCAIECHO_CONSENT_INVALID)."
@@ -113,7 +114,9 @@ async def create_speaker(
         }
         missing = [name for name, value in consent_fields.items() if not value]
         if missing:
-            raise errors.consent_invalid(f"missing consent fields: {', '.join(missing)}", details={"missing": missing})
+            raise errors.consent_invalid(
+                f"missing consent fields: {', '.join(missing)}", details={"missing": missing}
+            )
         req = EnrollRequest(
             display_name=_text(form.get("display_name"), "display_name", required=True, max_len=200) or "",
             language_primary=language,
@@ -129,7 +132,9 @@ async def create_speaker(
 
 
 @patch("/speakers/{speaker_id:str}", guards=[ENROLL], summary="Update display_name / description")
-async def patch_speaker(speaker_id: str, data: SpeakerPatch, platform: Any, principal: Principal) -> SpeakerBody:
+async def patch_speaker(
+    speaker_id: str, data: SpeakerPatch, platform: Any, principal: Principal
+) -> SpeakerBody:
     changes: dict[str, Any] = {}
     if data.display_name is not None:
         changes["display_name"] = _text(data.display_name, "display_name", required=True, max_len=200)
@@ -156,4 +161,12 @@ async def post_warm(
     return {"data": await _app(platform).manager.warm_nodes(principal, speaker_id, node_ids)}
 
 
-speaker_routes = [list_speakers, get_speaker, create_speaker, patch_speaker, delete_speaker, get_warm, post_warm]
+speaker_routes = [
+    list_speakers,
+    get_speaker,
+    create_speaker,
+    patch_speaker,
+    delete_speaker,
+    get_warm,
+    post_warm,
+]

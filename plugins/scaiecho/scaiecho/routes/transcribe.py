@@ -27,7 +27,13 @@ from scaiecho.routes.forms import (
 
 __all__ = ["transcribe", "transcribe_job", "transcribe_routes"]
 
-_CONTENT_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "flac": "audio/flac", "ogg": "audio/ogg", "m4a": "audio/mp4"}
+_CONTENT_TYPES = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "flac": "audio/flac",
+    "ogg": "audio/ogg",
+    "m4a": "audio/mp4",
+}
 
 
 class TranscriptBody(msgspec.Struct, kw_only=True):
@@ -104,7 +110,9 @@ async def transcribe(
     async with await read_multipart(request, max_file_bytes=limit, max_files=1, file_fields={"file"}) as form:
         upload = form.file("file")
         if upload is None:
-            raise errors.bad_request("the form needs an audio file in field 'file'", details={"field": "file"})
+            raise errors.bad_request(
+                "the form needs an audio file in field 'file'", details={"field": "file"}
+            )
         language = parse_language(form.get("language_hint"))
         preference = parse_preference(form.get("backend_preference"))
         temperature = parse_float(form.get("temperature"), "temperature", low=0.0, high=1.0)
@@ -163,7 +171,9 @@ async def transcribe(
 )
 async def transcribe_job(job_id: str, platform: Any, principal: Principal, module: Any) -> JobStatusBody:
     try:
-        job = await platform.jobs.get(job_id, tenant_id=principal.tenant_id, user_id=principal.user_id, module=module.id)
+        job = await platform.jobs.get(
+            job_id, tenant_id=principal.tenant_id, user_id=principal.user_id, module=module.id
+        )
     except NotFound as exc:
         raise errors.job_not_found() from exc
     if job.kind != JOB_KIND:

@@ -1,1 +1,1 @@
-"""Speaker enrollment: quality preflight, consent verification, storage with visibility rules, warm fan-out."""
+"""Speaker enrollment: quality preflight, consent check, storage with visibility rules, warm fan-out."""

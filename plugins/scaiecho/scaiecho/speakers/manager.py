@@ -137,8 +137,12 @@ class SpeakerManager:
         prefix = _blob_prefix(speaker_id)
         ref_key = prefix + "reference" + _suffix(reference.filename)
         consent_key = prefix + "consent" + _suffix(consent.filename)
-        await app.platform.blobs.put_file(ref_key, reference.path, content_type=reference.content_type or "application/octet-stream")
-        await app.platform.blobs.put_file(consent_key, consent.path, content_type=consent.content_type or "application/octet-stream")
+        await app.platform.blobs.put_file(
+            ref_key, reference.path, content_type=reference.content_type or "application/octet-stream"
+        )
+        await app.platform.blobs.put_file(
+            consent_key, consent.path, content_type=consent.content_type or "application/octet-stream"
+        )
         now = utcnow()
         values = {
             "id": speaker_id,
@@ -232,7 +236,11 @@ class SpeakerManager:
                 tenant_id=row["tenant_id"] or principal.tenant_id,
                 module_id="scaiecho",
                 target=speaker_id,
-                details={"scope": row["scope"], "blobs_deleted": blobs_deleted, "legal_basis": "GDPR Art. 17"},
+                details={
+                    "scope": row["scope"],
+                    "blobs_deleted": blobs_deleted,
+                    "legal_basis": "GDPR Art. 17",
+                },
             )
         outcomes = await self._fan_out(speaker_id, "evict")
         return {

@@ -19,9 +19,7 @@ import msgspec
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from scaigrid.auth import Principal, requires
-from scaigrid.context import ModuleContext
 from scaigrid.errors import ScaigridError
-from scaigrid.platform import Platform
 
 from scaiecho.streaming.decoder import AudioInput, open_input
 from scaiecho.streaming.engine import StreamingSession
@@ -164,6 +162,8 @@ class _Stream:
             await self.channel.send(delta)
 
 
+# ``platform`` and ``module`` are declared ``Any``: Litestar builds its signature model with
+# msgspec, which cannot resolve ``ModuleContext``'s forward references.
 @websocket(
     "/stream/transcribe",
     guards=[requires(TRANSCRIBE_PERMISSION)],
@@ -171,7 +171,7 @@ class _Stream:
     opt={"scaigrid_ws": True},
 )
 async def stream_transcribe(
-    socket: WebSocket[Any, Any, Any], platform: Platform, principal: Principal, module: ModuleContext
+    socket: WebSocket[Any, Any, Any], platform: Any, principal: Principal, module: Any
 ) -> None:
     """Real-time STT: ``open`` frame, binary audio, ``{"type": "close"}``; see the module docs."""
     runtime = runtime_for(module)

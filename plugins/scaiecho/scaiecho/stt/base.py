@@ -49,7 +49,7 @@ def join_text(segments: list[SttSegment]) -> str:
 
 
 def request_pcm(request: SttRequest) -> np.ndarray:
-    """The request's audio as mono float32 at 16 kHz (decoding ``audio_path`` when that is what it carries)."""
+    """The request's audio as mono float32 at 16 kHz (decoding ``audio_path`` when it carries a file)."""
     if request.pcm is not None:
         pcm = np.asarray(request.pcm, dtype=np.float32)
         if pcm.ndim == 2:

@@ -74,8 +74,9 @@ def relay_configured(settings: ScaiechoSettings, platform: Any) -> bool:
 
 def model_available(model: str, settings: ScaiechoSettings) -> bool:
     """Cheap check that a model's files are present (nothing is loaded)."""
-    from scaiecho.stt.bundled import base_parts, tiny_en_dir
     from scaigrid.errors import ScaigridError
+
+    from scaiecho.stt.bundled import base_parts, tiny_en_dir
 
     try:
         if model == "tiny.en":
@@ -106,8 +107,12 @@ def model_is_multilingual(model: str, settings: ScaiechoSettings) -> bool:
     return False
 
 
-def backend_specs(settings: ScaiechoSettings) -> list[BackendSpec]:
-    """Every backend scaiecho registers; factories run lazily, once per process, off the loop."""
+def backend_specs(settings: ScaiechoSettings, *, relay: bool) -> list[BackendSpec]:
+    """Every backend scaiecho registers; factories run lazily, once per process, off the loop.
+
+    The relay backend is registered only when a relay is configured (``relay``), so a
+    policy that allows only ``B`` on a deployment without one resolves to no backend.
+    """
     from scaiecho.diarization.embedding import ResemblyzerEncoder
     from scaiecho.diarization.pipeline import ClusteringDiarizer
     from scaiecho.stt.bundled import assemble_base, tiny_en_dir
@@ -148,16 +153,8 @@ def backend_specs(settings: ScaiechoSettings) -> list[BackendSpec]:
             factory=lambda p: TransformersWhisperBackend(
                 _hf_dir(s, p), model="hf", device=s.hf_device, dtype=s.hf_dtype
             ),
-            description="transformers Whisper on SCAIECHO_HF_CHECKPOINT_DIR (default: bundled tiny.en, converted)",
+            description="transformers Whisper on SCAIECHO_HF_CHECKPOINT_DIR (default: converted tiny.en)",
             max_concurrency=1,
-        ),
-        BackendSpec(
-            capability="stt",
-            name=RELAY,
-            kind="B",
-            factory=lambda p: RelaySpeechToText(_relay_client(s, p), model=s.relay_model),
-            description="OpenAI-compatible /v1/audio/transcriptions relay",
-            max_concurrency=4,
         ),
         BackendSpec(
             capability="speaker_embedding",
@@ -181,6 +178,17 @@ def backend_specs(settings: ScaiechoSettings) -> list[BackendSpec]:
             max_concurrency=2,
         ),
     ]
+    if relay:
+        specs.append(
+            BackendSpec(
+                capability="stt",
+                name=RELAY,
+                kind="B",
+                factory=lambda p: RelaySpeechToText(_relay_client(s, p), model=s.relay_model),
+                description="OpenAI-compatible /v1/audio/transcriptions relay",
+                max_concurrency=4,
+            )
+        )
     if s.pyannote_pipeline_dir:
         from scaiecho.diarization.pyannote_backend import PyannoteDiarizer
 

@@ -170,7 +170,9 @@ def convert_ct2_whisper(ct2_dir: str | Path, out_dir: str | Path) -> Path:
     ct2_config = json.loads((src / "config.json").read_text())
     ids = _special_ids(src / "tokenizer.json")
     model_config, generation = _configs(model.variables, ct2_config, ids)
-    tensors = {k: np.ascontiguousarray(a, dtype=np.float32) for k, a in state_dict_from_ct2(model.variables).items()}
+    tensors = {
+        k: np.ascontiguousarray(a, dtype=np.float32) for k, a in state_dict_from_ct2(model.variables).items()
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=out.name + ".", dir=out.parent))
     try:

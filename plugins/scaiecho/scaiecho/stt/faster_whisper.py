@@ -59,7 +59,9 @@ class FasterWhisperBackend(SpeechToText):
                 local_files_only=True,
             )
         except (RuntimeError, ValueError, OSError) as exc:
-            raise backend_unavailable(f"cannot load Whisper model {model!r} from {self.model_dir}: {exc}") from exc
+            raise backend_unavailable(
+                f"cannot load Whisper model {model!r} from {self.model_dir}: {exc}"
+            ) from exc
         self.multilingual = bool(self._model.model.is_multilingual)
         self.supports_language_hint = self.multilingual  # type: ignore[misc]
         self.languages = None if self.multilingual else ("en",)  # type: ignore[misc]
@@ -90,7 +92,12 @@ class FasterWhisperBackend(SpeechToText):
                 confidence=confidence_from_logprob(s.avg_logprob),
                 words=(
                     [
-                        SttWord(start=float(w.start), end=float(w.end), word=w.word.strip(), probability=float(w.probability))
+                        SttWord(
+                            start=float(w.start),
+                            end=float(w.end),
+                            word=w.word.strip(),
+                            probability=float(w.probability),
+                        )
                         for w in s.words
                     ]
                     if request.word_timestamps and s.words is not None

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from scaigrid.backends import SpeechToText, SttRequest, SttResult, SttSegment, SttWord
 
 from scaiecho.errors import backend_unavailable
@@ -141,7 +140,7 @@ class TransformersWhisperBackend(SpeechToText):
             out = self._model.generate(feats, **kwargs)
             tokens = [int(t) for t in out["sequences"][0].tolist()]
             stamps = out["token_timestamps"][0].tolist() if request.word_timestamps else None
-            prefix = prompt_ids + [self._sot] + self._task_ids(language)
+            prefix = [*prompt_ids, self._sot, *self._task_ids(language)]
             tokens = self._strip_prefix(tokens, prefix)
             logprobs = self._token_logprobs(feats, prefix, tokens)
         if stamps is not None:
@@ -177,7 +176,12 @@ class TransformersWhisperBackend(SpeechToText):
         return [float(x) for x in chosen.cpu().tolist()]
 
     def _segments(
-        self, tokens: list[int], logprobs: list[float], stamps: list[float] | None, offset: float, limit: float
+        self,
+        tokens: list[int],
+        logprobs: list[float],
+        stamps: list[float] | None,
+        offset: float,
+        limit: float,
     ) -> list[SttSegment]:
         segments: list[SttSegment] = []
         start: float | None = None

@@ -8,7 +8,6 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 from litestar import WebSocket, get, post, websocket
-
 from scaigrid import MigrationsInfo, ModuleInfo, ReadinessCheck, ServiceSpec, hookimpl
 from scaigrid.auth import Principal, requires
 from scaigrid.errors import BadRequest
@@ -49,7 +48,9 @@ def scaigrid_migrations() -> MigrationsInfo:
 async def list_greetings(platform: Any, principal: Principal) -> dict[str, Any]:
     async with platform.db.connect() as conn:
         rows = await conn.execute(
-            sa.select(greetings.c.text).where(greetings.c.tenant_id == principal.tenant_id).order_by(greetings.c.id)
+            sa.select(greetings.c.text)
+            .where(greetings.c.tenant_id == principal.tenant_id)
+            .order_by(greetings.c.id)
         )
         return {"data": [r.text for r in rows]}
 

@@ -12,7 +12,6 @@ from litestar.exceptions import WebSocketDisconnect
 from scaigrid.auth import Principal, requires
 from scaigrid.context import ModuleContext
 from scaigrid.errors import Conflict, ScaigridError
-from scaigrid.platform import Platform
 
 from scaiecho.streaming.errors import CLOSE_NORMAL, bad_frame, stream_failed
 from scaiecho.streaming.frames import ClosedFrame, CloseFrame, ReadyFrame, decode_client_frame
@@ -25,6 +24,8 @@ from scaiecho.streaming.ws import FrameChannel
 __all__ = ["webrtc_routes"]
 
 _BASE = "/stream/transcribe/webrtc/sessions"
+# Handlers declare ``platform`` and ``module`` as ``Any``: Litestar builds its signature model
+# with msgspec, which cannot resolve ``ModuleContext``'s forward references.
 _GUARDS = [requires(TRANSCRIBE_PERMISSION)]
 
 
@@ -34,7 +35,7 @@ def _prefix(module: ModuleContext) -> str:
 
 @post(_BASE, status_code=201, guards=_GUARDS, name="scaiecho-webrtc-create")
 async def create_session(
-    data: CreateSessionBody, platform: Platform, principal: Principal, module: ModuleContext
+    data: CreateSessionBody, platform: Any, principal: Principal, module: Any
 ) -> dict[str, Any]:
     """Create a WebRTC transcription session (201)."""
     session = await runtime_for(module).webrtc.create(platform, principal, data)
@@ -42,9 +43,7 @@ async def create_session(
 
 
 @get(f"{_BASE}/{{session_id:str}}", guards=_GUARDS, name="scaiecho-webrtc-get")
-async def get_session(
-    session_id: str, platform: Platform, principal: Principal, module: ModuleContext
-) -> dict[str, Any]:
+async def get_session(session_id: str, platform: Any, principal: Principal, module: Any) -> dict[str, Any]:
     """Read a session's state (``created``, ``connecting``, ``connected``, ...)."""
     session = await runtime_for(module).webrtc.get(platform, principal, session_id)
     return {"data": msgspec.to_builtins(session.view(_prefix(module)))}
@@ -52,7 +51,7 @@ async def get_session(
 
 @post(f"{_BASE}/{{session_id:str}}/offer", status_code=200, guards=_GUARDS, name="scaiecho-webrtc-offer")
 async def apply_offer(
-    session_id: str, data: OfferBody, platform: Platform, principal: Principal, module: ModuleContext
+    session_id: str, data: OfferBody, platform: Any, principal: Principal, module: Any
 ) -> dict[str, Any]:
     """Apply the client's SDP offer; answer with ours (ICE candidates included)."""
     require_webrtc()
@@ -65,7 +64,7 @@ async def apply_offer(
     f"{_BASE}/{{session_id:str}}/ice-candidates", status_code=204, guards=_GUARDS, name="scaiecho-webrtc-ice"
 )
 async def add_ice_candidate(
-    session_id: str, data: IceCandidateBody, platform: Platform, principal: Principal, module: ModuleContext
+    session_id: str, data: IceCandidateBody, platform: Any, principal: Principal, module: Any
 ) -> None:
     """Trickle one ICE candidate (204); an empty candidate means end-of-candidates."""
     require_webrtc()
@@ -74,9 +73,7 @@ async def add_ice_candidate(
 
 
 @delete(f"{_BASE}/{{session_id:str}}", status_code=204, guards=_GUARDS, name="scaiecho-webrtc-delete")
-async def delete_session(
-    session_id: str, platform: Platform, principal: Principal, module: ModuleContext
-) -> None:
+async def delete_session(session_id: str, platform: Any, principal: Principal, module: Any) -> None:
     """Tear down the peer connection and close the session (204)."""
     await runtime_for(module).webrtc.delete(platform, principal, session_id)
 
@@ -113,9 +110,9 @@ async def _read_control(channel: FrameChannel, on_close: Any) -> None:
 async def control_socket(
     socket: WebSocket[Any, Any, Any],
     session_id: str,
-    platform: Platform,
+    platform: Any,
     principal: Principal,
-    module: ModuleContext,
+    module: Any,
 ) -> None:
     """Emits ``ready``, then the session's ``delta`` frames, then ``closed`` once it has ended."""
     manager = runtime_for(module).webrtc

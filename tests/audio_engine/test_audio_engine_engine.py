@@ -1,0 +1,69 @@
+"""AudioEngine: admission slots, 429 after the wait, 503 before start-up."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from audio_engine.engine import AudioEngine, engine_of
+from audio_engine.resources import LocalResources
+from audio_engine.settings import AudioEngineSettings
+from scaigrid.errors import ScaigridError
+
+
+def _engine(**settings) -> AudioEngine:
+    return AudioEngine(AudioEngineSettings(**settings), AudioEngine.new_registry(), LocalResources())
+
+
+def test_not_started_is_503() -> None:
+    async def go() -> None:
+        async with _engine().admitted():
+            pass
+
+    with pytest.raises(ScaigridError) as info:
+        asyncio.run(go())
+    assert (info.value.status_code, info.value.code) == (503, "AUDIO_ENGINE_NOT_READY")
+    with pytest.raises(ScaigridError):
+        engine_of(object())
+
+
+def test_slots_and_waiting() -> None:
+    async def go() -> list[str]:
+        engine = _engine(max_in_flight=2, semaphore_wait_timeout=0.2, thread_pool_workers=1, process_pool_workers=0)
+        engine.start()
+        events: list[str] = []
+        release = asyncio.Event()
+
+        async def hold(name: str) -> None:
+            async with engine.admitted():
+                events.append(f"in {name}")
+                await release.wait()
+
+        holders = [asyncio.create_task(hold("a")), asyncio.create_task(hold("b"))]
+        await asyncio.sleep(0.01)
+        try:
+            async with engine.admitted():
+                events.append("third got in")
+        except ScaigridError as exc:
+            events.append(f"{exc.status_code} {exc.code}")
+        release.set()
+        await asyncio.gather(*holders)
+        async with engine.admitted():
+            events.append("free again")
+        engine.stop()
+        return events
+
+    assert asyncio.run(go()) == ["in a", "in b", "429 AUDIO_ENGINE_BUSY", "free again"]
+
+
+def test_zero_wait_still_admits_when_free() -> None:
+    async def go() -> bool:
+        engine = _engine(max_in_flight=1, semaphore_wait_timeout=0, process_pool_workers=0)
+        engine.start()
+        async with engine.admitted():
+            pass
+        engine.stop()
+        return True
+
+    assert asyncio.run(go())

@@ -1,0 +1,86 @@
+"""Fixtures shared by scaiecho's tests: one models directory per session, known speech clips.
+
+The base model is assembled (145 MB) and tiny.en converted to a Hugging Face
+checkpoint once per session into the shared models directory, not once per app.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.audio_fixtures import concat, espeak_speech, piper_speech, silence
+
+SENTENCES = (
+    "The quick brown fox jumps over the lazy dog.",
+    "Please call me back tomorrow morning about the invoice.",
+    "Our meeting is scheduled for Thursday afternoon in the main office.",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scaiecho_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``SCAIECHO_MODELS_DIR`` for every app built in this session (an explicit one wins)."""
+    if os.environ.get("SCAIECHO_MODELS_DIR"):
+        return Path(os.environ["SCAIECHO_MODELS_DIR"])
+    path = tmp_path_factory.mktemp("scaiecho-models")
+    os.environ["SCAIECHO_MODELS_DIR"] = str(path)
+    return path
+
+
+def trim(pcm: np.ndarray, threshold: float = 0.01) -> np.ndarray:
+    """Cut leading/trailing near-silence so clip boundaries are speech boundaries."""
+    idx = np.flatnonzero(np.abs(pcm) > threshold)
+    return pcm[idx[0] : idx[-1] + 1] if len(idx) else pcm
+
+
+def piper16k(text: str) -> np.ndarray:
+    return trim(piper_speech(text, sr=16000)[0])
+
+
+def espeak16k(text: str, voice: str = "en-us+f3") -> np.ndarray:
+    return trim(espeak_speech(text, voice, sr=16000)[0])
+
+
+@pytest.fixture(scope="session")
+def speech_clip() -> tuple[np.ndarray, str]:
+    """About 10 s of piper speech (three sentences with pauses) and its text."""
+    parts: list[np.ndarray] = []
+    for sentence in SENTENCES:
+        parts += [piper16k(sentence), silence(0.8)]
+    return concat(silence(0.3), *parts), " ".join(SENTENCES)
+
+
+CALL_A = (
+    "Hello, thanks for calling the support line. How can I help you today?",
+    "I see. Could you give me your account number please?",
+    "Thank you. I have found your account and the payment is now fixed.",
+)
+CALL_B = (
+    "Hi, I have a problem with my last invoice, it was charged twice.",
+    "Sure, it is four five six seven eight nine.",
+    "That is great news, thank you very much for your help.",
+)
+
+
+@pytest.fixture(scope="session")
+def two_speaker_call() -> tuple[np.ndarray, list[tuple[float, float, str]]]:
+    """A synthetic call: piper joe and an espeak-ng voice alternating, with short gaps.
+
+    Returns the 16 kHz PCM and the reference turns ``(start, end, speaker)``.
+    """
+    parts: list[np.ndarray] = []
+    turns: list[tuple[float, float, str]] = []
+    pos = 0.0
+    for a, b in zip(CALL_A, CALL_B, strict=True):
+        for speaker, pcm in (("agent", piper16k(a)), ("caller", espeak16k(b))):
+            parts.append(pcm)
+            turns.append((pos, pos + len(pcm) / 16000, speaker))
+            pos += len(pcm) / 16000
+            gap = silence(0.4)
+            parts.append(gap)
+            pos += len(gap) / 16000
+    return concat(*parts), turns
