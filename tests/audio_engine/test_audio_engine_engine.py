@@ -24,8 +24,12 @@ def test_not_started_is_503() -> None:
     with pytest.raises(ScaigridError) as info:
         asyncio.run(go())
     assert (info.value.status_code, info.value.code) == (503, "AUDIO_ENGINE_NOT_READY")
-    with pytest.raises(ScaigridError):
-        engine_of(object())
+    class Context:  # a module context whose routes were never mounted
+        pass
+
+    with pytest.raises(ScaigridError) as info:
+        engine_of(Context())
+    assert info.value.status_code == 503
 
 
 def test_slots_and_waiting() -> None:

@@ -84,3 +84,40 @@ def two_speaker_call() -> tuple[np.ndarray, list[tuple[float, float, str]]]:
             parts.append(gap)
             pos += len(gap) / 16000
     return concat(*parts), turns
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate (jiwer) after lower-casing and dropping punctuation."""
+    import re
+
+    import jiwer
+
+    def norm(text: str) -> str:
+        return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
+
+    return float(jiwer.wer(norm(reference), norm(hypothesis)))
+
+
+@pytest.fixture(scope="session")
+def fw_tiny() -> object:
+    """faster-whisper on the bundled tiny.en, loaded once."""
+    from scaiecho.stt.bundled import tiny_en_dir
+    from scaiecho.stt.faster_whisper import FasterWhisperBackend
+
+    return FasterWhisperBackend(tiny_en_dir(), model="tiny.en", beam_size=5)
+
+
+@pytest.fixture(scope="session")
+def hf_tiny_dir(scaiecho_models_dir: Path) -> Path:
+    """The bundled tiny.en converted to a Hugging Face checkpoint (once per session)."""
+    from scaiecho.stt.bundled import tiny_en_dir
+    from scaiecho.stt.convert import ensure_converted
+
+    return ensure_converted(tiny_en_dir(), scaiecho_models_dir / "hf-whisper-tiny.en")
+
+
+@pytest.fixture(scope="session")
+def hf_tiny(hf_tiny_dir: Path) -> object:
+    from scaiecho.stt.hf_whisper import TransformersWhisperBackend
+
+    return TransformersWhisperBackend(hf_tiny_dir, model="hf")

@@ -57,7 +57,7 @@ def backend_specs(module: Any) -> list[BackendSpec]:
             capability=CAPABILITY,
             name=RELAY_BACKEND,
             kind="B",
-            factory=lambda _platform: RelayAnalyzer(relay_client(module.platform, settings), settings.relay_model),
+            factory=lambda _p: RelayAnalyzer(relay_client(module.platform, settings), settings.relay_model),
             description="Relay to an OpenAI-compatible chat-completions API with a JSON schema.",
             max_concurrency=4,
         ),

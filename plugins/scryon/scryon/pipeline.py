@@ -23,7 +23,6 @@ import numpy as np
 from msgspec import UNSET, UnsetType
 from scaigrid import audio
 from scaigrid.audio import AudioDecodeError
-from scaigrid.backends import Analyzer, VoiceActivity
 from scaigrid.errors import ScaigridError
 
 from scryon.analysis.assemble import INVALID_OUTPUT, assemble
@@ -132,7 +131,7 @@ async def process_call(
     vad_names = platform.backends.names("vad")
     if vad_names:
         async with _step("vad", "vad_failed"):
-            spans = await platform.backends.run("vad", vad_names[0], VoiceActivity.speech_segments, pcm)
+            spans = await platform.backends.run("vad", vad_names[0], "speech_segments", pcm)
         speech = _speech_seconds(spans)
         if speech < MIN_SPEECH_SECONDS:
             raise StepFailed("no_speech_detected", "The recording contains no speech", step="vad")
@@ -181,9 +180,7 @@ async def process_call(
     )
     async with _step("analyze", "analysis_failed"):
         choice = await choose_analysis_backend(platform, settings, spec.tenant_id, spec.backend_preference)
-        result = await platform.backends.run(
-            CAPABILITY, choice.name, Analyzer.analyze, build_request(call_input)
-        )
+        result = await platform.backends.run(CAPABILITY, choice.name, "analyze", build_request(call_input))
         analysis = assemble(result.data, call_input, backend=choice.name, model=result.model)
     await progress(0.95, "analysed")
     return Processed(

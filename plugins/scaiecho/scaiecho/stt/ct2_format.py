@@ -75,10 +75,11 @@ def read_ct2_model(path: str | Path) -> Ct2Model:
             if len(raw) != num_bytes:
                 raise ValueError(f"variable {name}: truncated data")
             variables[name] = _to_array(raw, _DTYPES[type_id], shape)
-        for _ in range(_read(fh, "I")):
-            alias, target = _read_string(fh), _read_string(fh)
-            variables[alias] = variables[target]
-    return Ct2Model(binary_version=version, spec=spec, revision=revision, variables=_dequantize(variables))
+        aliases = [(_read_string(fh), _read_string(fh)) for _ in range(_read(fh, "I"))]
+    resolved = _dequantize(variables)
+    for alias, target in aliases:
+        resolved[alias] = resolved[target]  # the same array, not a copy
+    return Ct2Model(binary_version=version, spec=spec, revision=revision, variables=resolved)
 
 
 def _dequantize(variables: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -16,7 +16,6 @@ from litestar import Request, Response, delete, get, patch, post
 from scaigrid import audio
 from scaigrid.audio import AudioDecodeError
 from scaigrid.auth import Principal, requires
-from scaigrid.backends import VoiceActivity
 from scaigrid.errors import ScaigridError
 
 from scryon.errors import voice_profile_not_found
@@ -100,7 +99,7 @@ async def _speech_seconds(platform: Any, pcm: Any) -> float:
     names = platform.backends.names("vad")
     if not names:
         return len(pcm) / SAMPLE_RATE
-    spans = await platform.backends.run("vad", names[0], VoiceActivity.speech_segments, pcm)
+    spans = await platform.backends.run("vad", names[0], "speech_segments", pcm)
     return float(sum(s.end - s.start for s in spans))
 
 
