@@ -111,7 +111,7 @@ def tests(session: nox.Session) -> None:
     env = {**TEST_ENV, "SCAIGRID_TEST_MODE": "embedded"}
     for var in ("SCAIGRID_DATABASE_URL", "SCAIGRID_REDIS_URL", "SCAIGRID_BLOB_BACKEND"):
         os.environ.pop(var, None)
-    session.run("pytest", "-q", *session.posargs, env=env)
+    session.run("pytest", "-q", "-m", "not scaled", *session.posargs, env=env)
 
 
 @nox.session

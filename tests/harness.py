@@ -69,7 +69,8 @@ def scaled_mode() -> bool:
 
 def isolated_overrides(tag: str) -> tuple[dict[str, Any], Callable[[], None]]:
     """Per-host database / bucket / Redis prefix in the scaled mode; nothing to do embedded."""
-    overrides: dict[str, Any] = {"redis_prefix": f"sgtest-{tag}"}
+    # Scaled hosts consume their own queue in-process; dedicated tests run `scaigrid worker` processes.
+    overrides: dict[str, Any] = {"redis_prefix": f"sgtest-{tag}", "jobs_in_process": True}
     cleanups: list[Callable[[], None]] = []
     base = os.environ.get("SCAIGRID_DATABASE_URL", "")
     if base.startswith("postgresql"):
@@ -83,7 +84,12 @@ def isolated_overrides(tag: str) -> tuple[dict[str, Any], Callable[[], None]]:
             )
         )
     if os.environ.get("SCAIGRID_BLOB_BACKEND") == "s3":
-        overrides["s3_bucket"] = f"sgtest-{tag}"
+        from tests.services import s3_endpoint_from_env
+
+        bucket = overrides["s3_bucket"] = f"sgtest-{tag}"
+        endpoint = s3_endpoint_from_env()
+        if endpoint is not None:
+            cleanups.append(lambda: endpoint.drop_bucket(bucket))
 
     def cleanup() -> None:
         for fn in cleanups:

@@ -11,7 +11,6 @@ import asyncio
 import functools
 import logging
 import os
-import secrets
 import socket
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +31,7 @@ from scaigrid.lifecycle import Lifecycle
 from scaigrid.mcp import McpRegistry
 from scaigrid.modules import ModuleRegistry, maybe_await
 from scaigrid.records import BackendSpec, JobHandler, McpTool, ServiceSpec
+from scaigrid.secret import host_secret
 from scaigrid.services import ServiceRegistry
 from scaigrid.settings import Settings
 
@@ -39,21 +39,6 @@ __all__ = ["Platform"]
 
 log = logging.getLogger("scaigrid.platform")
 T = TypeVar("T")
-
-
-def ensure_secret(settings: Settings) -> str:
-    """The HMAC secret: from settings, or generated once into the data dir (mode 0600)."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.data_path / "secret.key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
-    return value
 
 
 class Platform:
@@ -65,10 +50,10 @@ class Platform:
         settings.data_path.mkdir(parents=True, exist_ok=True)
         self.settings = settings
         self.modules = modules
-        self.secret = ensure_secret(settings)
+        self.secret = host_secret(settings)
         self.node_id = f"{socket.gethostname()}-{os.getpid()}"
         self.db = Database(settings.resolved_database_url)
-        self.blobs: BlobStore = create_blob_store(settings)
+        self.blobs: BlobStore = create_blob_store(settings, secret=self.secret)
         self.jobs: JobQueue = create_job_queue(settings, self.db)
         self.backends = BackendRegistry(settings, platform=self)
         self.policies = PolicyStore(self.db)
@@ -186,11 +171,11 @@ class Platform:
             except Exception as exc:
                 self.modules.fail(module_id, exc)
         self._started_parts.append("modules")
-        if not worker:
-            # Workers consume the queue through run_worker; the API process runs the executor
-            # (embedded) or the reaper and enqueue side (scaled).
-            await self.jobs.start()
-            self._started_parts.append("jobs")
+        # Embedded: the in-process executor always runs. Scaled: API processes enqueue and reap;
+        # workers (and serve with jobs_in_process) consume the Redis queue.
+        consume = worker or (self.settings.scaled and self.settings.jobs_in_process)
+        await self.jobs.start(worker=consume)
+        self._started_parts.append("jobs")
         self.started = True
 
     async def stop(self) -> None:

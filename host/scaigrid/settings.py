@@ -71,6 +71,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     max_upload_bytes: PositiveInt = 512 * 1024 * 1024
     """Host-wide ceiling for one uploaded file; modules may set lower limits."""
 
+    jobs_in_process: bool = False
+    """Scaled mode: also consume the Redis queue inside ``scaigrid serve`` (small deployments, tests)."""
+
     job_concurrency: PositiveInt = 2
     job_max_attempts: PositiveInt = 3
     cpu_workers: PositiveInt = 2

@@ -11,7 +11,6 @@ import time
 from typing import Annotated, Any
 
 import msgspec
-
 from audio_engine import audiofile
 from audio_engine.registry import Component, ComponentResult, StepInput
 from scaigrid.hookspecs import hookimpl
@@ -55,9 +54,25 @@ class ExtPlugin:
 
     @hookimpl
     def scaigrid_audio_engine_components(self, register: Any) -> None:
-        register(Component(id="test_sleep", params=SleepParams, handler=sleep, produces_audio=False, produces_metrics=True))
-        register(Component(id="test_fail", params=NoParams, handler=fail, produces_audio=False, produces_metrics=True))
-        register(Component(id="test_gain", params=GainParams, handler=gain, produces_audio=True, produces_metrics=False))
+        register(
+            Component(
+                id="test_sleep",
+                params=SleepParams,
+                handler=sleep,
+                produces_audio=False,
+                produces_metrics=True,
+            )
+        )
+        register(
+            Component(
+                id="test_fail", params=NoParams, handler=fail, produces_audio=False, produces_metrics=True
+            )
+        )
+        register(
+            Component(
+                id="test_gain", params=GainParams, handler=gain, produces_audio=True, produces_metrics=False
+            )
+        )
 
 
 class ConflictPlugin:
@@ -67,4 +82,8 @@ class ConflictPlugin:
 
     @hookimpl
     def scaigrid_audio_engine_components(self, register: Any) -> None:
-        register(Component(id="noise_reduce", params=NoParams, handler=fail, produces_audio=True, produces_metrics=False))
+        register(
+            Component(
+                id="noise_reduce", params=NoParams, handler=fail, produces_audio=True, produces_metrics=False
+            )
+        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from audio_engine.engine import AudioEngine, engine_of
 from audio_engine.resources import LocalResources
 from audio_engine.settings import AudioEngineSettings
@@ -24,6 +23,7 @@ def test_not_started_is_503() -> None:
     with pytest.raises(ScaigridError) as info:
         asyncio.run(go())
     assert (info.value.status_code, info.value.code) == (503, "AUDIO_ENGINE_NOT_READY")
+
     class Context:  # a module context whose routes were never mounted
         pass
 
@@ -34,7 +34,9 @@ def test_not_started_is_503() -> None:
 
 def test_slots_and_waiting() -> None:
     async def go() -> list[str]:
-        engine = _engine(max_in_flight=2, semaphore_wait_timeout=0.2, thread_pool_workers=1, process_pool_workers=0)
+        engine = _engine(
+            max_in_flight=2, semaphore_wait_timeout=0.2, thread_pool_workers=1, process_pool_workers=0
+        )
         engine.start()
         events: list[str] = []
         release = asyncio.Event()

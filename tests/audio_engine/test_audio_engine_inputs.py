@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-
 from audio_engine.inputs import normalise_input
 from scaigrid.audio import encode
 from scaigrid.errors import ScaigridError
+
 from tests.audio_fixtures import stereo, tone, write_wav
 
 
@@ -33,7 +33,10 @@ def test_m4a_is_decoded_keeping_rate_and_channels(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "status", "code"),
-    [(b"", 400, "AUDIO_ENGINE_EMPTY_AUDIO"), (b"hello, not audio" * 40, 415, "AUDIO_ENGINE_UNSUPPORTED_AUDIO")],
+    [
+        (b"", 400, "AUDIO_ENGINE_EMPTY_AUDIO"),
+        (b"hello, not audio" * 40, 415, "AUDIO_ENGINE_UNSUPPORTED_AUDIO"),
+    ],
 )
 def test_bad_input_is_recoded(tmp_path: Path, content: bytes, status: int, code: str) -> None:
     path = tmp_path / "x.bin"

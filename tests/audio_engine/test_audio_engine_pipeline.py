@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import soundfile as sf
-
 from audio_engine.components import builtin_components
 from audio_engine.constants import ALL_COMPONENT_IDS
 from audio_engine.errors import ComponentInputError
@@ -19,6 +18,7 @@ from audio_engine.registry import ComponentRegistry, InputFile
 from audio_engine.resources import LocalResources
 from audio_engine.validation import parse_components
 from scaigrid.errors import ScaigridError
+
 from tests.audio_fixtures import concat, noise, silence, tone, write_wav
 
 SR = 16000
@@ -100,6 +100,13 @@ class NoResources:
 def test_missing_resource_is_503(registry, executor, tmp_path: Path) -> None:
     path = write_wav(tmp_path / "in.wav", tone(300, 1.0), SR)
     with pytest.raises(ScaigridError) as info:
-        _run(registry, executor, [{"component_id": "speech_duration_measurement"}], [path], tmp_path, NoResources())
+        _run(
+            registry,
+            executor,
+            [{"component_id": "speech_duration_measurement"}],
+            [path],
+            tmp_path,
+            NoResources(),
+        )
     assert (info.value.status_code, info.value.code) == (503, "AUDIO_ENGINE_NOT_READY")
     assert info.value.details["resource"] == "vad"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from audio_engine.engine import DENOISE_BACKEND, SPEAKER_BACKEND, VAD_BACKEND
-from tests.audio_engine.conftest import EngineClient, engine_host
+
+from tests.audio_engine.engine_host import EngineClient, engine_host
 from tests.audio_fixtures import piper_speech, tone, write_wav
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-
 from audio_engine.components import builtin_components
 from audio_engine.constants import ALL_COMPONENT_IDS
 from audio_engine.registry import Component, ComponentRegistry, ComponentResult
@@ -24,7 +23,13 @@ def _handler(step, params) -> ComponentResult:
 
 
 def _component(**kw) -> Component:
-    values = {"id": "x", "params": Params, "handler": _handler, "produces_audio": False, "produces_metrics": True}
+    values = {
+        "id": "x",
+        "params": Params,
+        "handler": _handler,
+        "produces_audio": False,
+        "produces_metrics": True,
+    }
     values.update(kw)
     return Component(**values)
 
@@ -62,7 +67,7 @@ def test_unusable_components_stop_start_up(kw, message: str) -> None:
 
 
 def test_register_rejects_other_records() -> None:
-    with pytest.raises(StartupError, match="expected audio_engine.registry.Component"):
+    with pytest.raises(StartupError, match=r"expected audio_engine\.registry\.Component"):
         ComponentRegistry().register({"id": "x"}, provider="p")  # type: ignore[arg-type]
 
 

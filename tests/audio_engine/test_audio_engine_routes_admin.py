@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from scaigrid import tables as host_tables
-from tests.audio_engine.conftest import EngineClient, engine_host
+
+from tests.audio_engine.engine_host import EngineClient, engine_host
 
 BASE = "/v1/audio_engine/admin/projects"
 
@@ -35,9 +35,12 @@ def test_project_lifecycle(ae: EngineClient) -> None:
     assert resp.status_code == 201 and resp.json()["data"]["name"] == "beta"
     dup = c.post(f"{BASE}/", json={"name": "beta"}, headers=h)
     assert dup.status_code == 409 and dup.json()["code"] == "AUDIO_ENGINE_PROJECT_EXISTS"
-    assert c.post(f"{BASE}/", json={"name": " "}, headers=h).json()["code"] == "AUDIO_ENGINE_INVALID_PROJECT_NAME"
+    assert (
+        c.post(f"{BASE}/", json={"name": " "}, headers=h).json()["code"]
+        == "AUDIO_ENGINE_INVALID_PROJECT_NAME"
+    )
 
-    key, key_id = ae.new_key("erin")
+    _key, key_id = ae.new_key("erin")
     assert c.post(f"{BASE}/beta/keys", json={"api_key_id": key_id}, headers=h).status_code == 200
     listed = {p["name"]: p for p in c.get(f"{BASE}/", headers=h).json()["data"]}
     assert listed["beta"]["api_key_ids"] == [key_id] and listed["alpha"]["api_key_ids"] == [ae.key_id]
@@ -69,9 +72,16 @@ def test_tenant_scoping(ae: EngineClient) -> None:
     resp = c.get(f"{BASE}/", params={"tenant_id": "other"}, headers=ae.admin_headers)
     assert resp.status_code == 403
     other = ae.host.tenant("other")
-    created = c.post(f"{BASE}/", params={"tenant_id": other}, json={"name": "alpha"}, headers=ae.host.superadmin_headers)
+    created = c.post(
+        f"{BASE}/", params={"tenant_id": other}, json={"name": "alpha"}, headers=ae.host.superadmin_headers
+    )
     assert created.status_code == 201  # same name, another tenant
-    names = [p["name"] for p in c.get(f"{BASE}/", params={"tenant_id": other}, headers=ae.host.superadmin_headers).json()["data"]]
+    names = [
+        p["name"]
+        for p in c.get(f"{BASE}/", params={"tenant_id": other}, headers=ae.host.superadmin_headers).json()[
+            "data"
+        ]
+    ]
     assert names == ["alpha"]
     mine = c.get(f"{BASE}/", headers=ae.admin_headers).json()["data"]
     assert all(p["id"] != created.json()["data"]["id"] for p in mine)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.audio_engine.conftest import EngineClient, engine_host
+from tests.audio_engine.engine_host import EngineClient, engine_host
 from tests.audio_engine.ext_components import ExtPlugin
 from tests.audio_fixtures import noise, tone, write_wav
 
@@ -20,7 +20,10 @@ NR = [{"component_id": "noise_reduce", "params": {}}]
 @pytest.fixture(scope="module")
 def ae(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineClient]:
     with engine_host(
-        tmp_path_factory.mktemp("host"), plugins=[ExtPlugin()], max_file_size_bytes=MAX_FILE, process_pool_workers=0
+        tmp_path_factory.mktemp("host"),
+        plugins=[ExtPlugin()],
+        max_file_size_bytes=MAX_FILE,
+        process_pool_workers=0,
     ) as host:
         yield EngineClient(host)
 
@@ -39,7 +42,6 @@ def _error(resp: Any, status: int, code: str) -> dict[str, Any]:
 
 def _tasks(ae: EngineClient) -> int:
     import sqlalchemy as sa
-
     from audio_engine.tables import tasks
 
     async def count() -> int:
@@ -76,9 +78,11 @@ def test_access_is_per_tenant(ae: EngineClient, wav: Path) -> None:
     resp = other.run([{"component_id": "audio_duration_check"}], wav)
     assert resp.status_code == 200, resp.text
     ae_task = resp.json()["task_id"]
-    other_key_in_acme, other_id = other.new_key("dave")
+    _other_key, other_id = other.new_key("dave")
     resp = ae.host.client.post(
-        f"/v1/audio_engine/admin/projects/{ae.project}/keys", json={"api_key_id": other_id}, headers=ae.admin_headers
+        f"/v1/audio_engine/admin/projects/{ae.project}/keys",
+        json={"api_key_id": other_id},
+        headers=ae.admin_headers,
     )
     _error(resp, 404, "AUDIO_ENGINE_API_KEY_NOT_FOUND")
     resp = ae.host.client.get(f"/v1/audio_engine/admin/tasks/{ae_task}", headers=ae.admin_headers)
@@ -120,12 +124,27 @@ def test_missing_files_and_non_multipart_are_422(ae: EngineClient) -> None:
         ('[{"component_id": "noise_reduce", "params": "0.5"}]', "AUDIO_ENGINE_INVALID_PARAMS"),
         ('[{"component_id": "noise_reduce", "params": [0.5]}]', "AUDIO_ENGINE_INVALID_PARAMS"),
         ('[{"component_id": "noise_reduce", "params": {"prop_decrease": 1}}]', "AUDIO_ENGINE_INVALID_PARAMS"),
-        ('[{"component_id": "end_silence_trimmer", "params": {"threshold": 1}}]', "AUDIO_ENGINE_INVALID_PARAMS"),
-        ('[{"component_id": "speech_duration_measurement", "params": {"threshold": 1.5}}]', "AUDIO_ENGINE_INVALID_PARAMS"),
-        ('[{"component_id": "speech_duration_measurement", "params": {"speech_pad_ms": -1}}]', "AUDIO_ENGINE_INVALID_PARAMS"),
-        ('[{"component_id": "noise_reduce", "params": {"noise_estimation_duration_sec": 0}}]', "AUDIO_ENGINE_INVALID_PARAMS"),
+        (
+            '[{"component_id": "end_silence_trimmer", "params": {"threshold": 1}}]',
+            "AUDIO_ENGINE_INVALID_PARAMS",
+        ),
+        (
+            '[{"component_id": "speech_duration_measurement", "params": {"threshold": 1.5}}]',
+            "AUDIO_ENGINE_INVALID_PARAMS",
+        ),
+        (
+            '[{"component_id": "speech_duration_measurement", "params": {"speech_pad_ms": -1}}]',
+            "AUDIO_ENGINE_INVALID_PARAMS",
+        ),
+        (
+            '[{"component_id": "noise_reduce", "params": {"noise_estimation_duration_sec": 0}}]',
+            "AUDIO_ENGINE_INVALID_PARAMS",
+        ),
         ('[{"component_id": "slice_audio", "params": {"ranges": [[2, 1]]}}]', "AUDIO_ENGINE_INVALID_PARAMS"),
-        ('[{"component_id": "audio_duration_check", "params": {"min_duration_minutes": "8"}}]', "AUDIO_ENGINE_INVALID_PARAMS"),
+        (
+            '[{"component_id": "audio_duration_check", "params": {"min_duration_minutes": "8"}}]',
+            "AUDIO_ENGINE_INVALID_PARAMS",
+        ),
     ],
 )
 def test_invalid_components_are_400(ae: EngineClient, wav: Path, components: str, code: str) -> None:
@@ -133,7 +152,9 @@ def test_invalid_components_are_400(ae: EngineClient, wav: Path, components: str
 
 
 def test_too_many_steps(ae: EngineClient, wav: Path) -> None:
-    body = _error(ae.run([{"component_id": "audio_duration_check"}] * 21, wav), 400, "AUDIO_ENGINE_TOO_MANY_STEPS")
+    body = _error(
+        ae.run([{"component_id": "audio_duration_check"}] * 21, wav), 400, "AUDIO_ENGINE_TOO_MANY_STEPS"
+    )
     assert body["errors"]["max_pipeline_steps"] == 20
     assert ae.run([{"component_id": "audio_duration_check"}] * 20, wav).status_code == 200
 
@@ -141,16 +162,22 @@ def test_too_many_steps(ae: EngineClient, wav: Path) -> None:
 def test_cross_component_rules(ae: EngineClient, wav: Path) -> None:
     _error(ae.run([{"component_id": "speech_similarity"}], wav), 400, "AUDIO_ENGINE_NOT_ENOUGH_FILES")
     multi = {"component_id": "slice_audio", "params": {"ranges": [[0, 0.5], [0.5, 1]]}}
-    _error(ae.run([multi, {"component_id": "audio_duration_check"}], wav), 400, "AUDIO_ENGINE_INVALID_PIPELINE")
+    _error(
+        ae.run([multi, {"component_id": "audio_duration_check"}], wav), 400, "AUDIO_ENGINE_INVALID_PIPELINE"
+    )
     split = {"component_id": "split_audio_channel", "params": {}}
-    _error(ae.run([split, {"component_id": "audio_duration_check"}], wav), 400, "AUDIO_ENGINE_INVALID_PIPELINE")
+    _error(
+        ae.run([split, {"component_id": "audio_duration_check"}], wav), 400, "AUDIO_ENGINE_INVALID_PIPELINE"
+    )
     single = {"component_id": "slice_audio", "params": {"ranges": [[0, 0.5]]}}
     assert ae.run([single, {"component_id": "audio_duration_check"}], wav).status_code == 200
     assert ae.run([{"component_id": "audio_duration_check"}, multi], wav).status_code == 200
     assert ae.run([{"component_id": "audio_duration_check"}, split], wav).status_code == 200
 
 
-@pytest.mark.parametrize("email", ["", "user", "user@", "@example.com", "user@example", "a b@example.com", "x@-bad.com"])
+@pytest.mark.parametrize(
+    "email", ["", "user", "user@", "@example.com", "user@example", "a b@example.com", "x@-bad.com"]
+)
 def test_invalid_email_is_400(ae: EngineClient, wav: Path, email: str) -> None:
     _error(ae.run(NR, wav, fields={"user_email": email}), 400, "AUDIO_ENGINE_INVALID_USER_EMAIL")
 
@@ -164,7 +191,9 @@ def test_empty_project_name_is_400(ae: EngineClient, wav: Path, name: str) -> No
 
 
 def test_too_many_files(ae: EngineClient, wav: Path) -> None:
-    _error(ae.run([{"component_id": "audio_duration_check"}], *[wav] * 11), 400, "AUDIO_ENGINE_TOO_MANY_FILES")
+    _error(
+        ae.run([{"component_id": "audio_duration_check"}], *[wav] * 11), 400, "AUDIO_ENGINE_TOO_MANY_FILES"
+    )
     assert ae.run([{"component_id": "audio_duration_check"}], *[wav] * 10).status_code == 200
 
 
@@ -210,14 +239,20 @@ def test_plugin_components_run_in_the_chain(ae: EngineClient, wav: Path) -> None
     import numpy as np
     import soundfile as sf
 
-    resp = ae.run([{"component_id": "test_gain", "params": {"factor": 0.5}}, {"component_id": "test_sleep"}], wav)
+    resp = ae.run(
+        [{"component_id": "test_gain", "params": {"factor": 0.5}}, {"component_id": "test_sleep"}], wav
+    )
     assert resp.status_code == 200, resp.text
     gain, sleep = resp.json()["result"]["components"]
     assert sleep == {"component_id": "test_sleep", "metrics": {"slept": 0.0}}
     out, _ = sf.read(io.BytesIO(ae.download(gain["output_url"])), dtype="float32")
     src, _ = sf.read(wav, dtype="float32")
     np.testing.assert_allclose(out, src * 0.5, atol=2 / 32768)
-    _error(ae.run([{"component_id": "test_gain", "params": {"factor": 9}}], wav), 400, "AUDIO_ENGINE_INVALID_PARAMS")
+    _error(
+        ae.run([{"component_id": "test_gain", "params": {"factor": 9}}], wav),
+        400,
+        "AUDIO_ENGINE_INVALID_PARAMS",
+    )
 
 
 def test_openapi_documents_the_route(ae: EngineClient) -> None:
@@ -226,7 +261,12 @@ def test_openapi_documents_the_route(ae: EngineClient) -> None:
     body = op["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert set(body["required"]) == {"components", "files", "user_email", "project_name"}
     params = op["x-audio-engine-params"]["components"]
-    assert set(params) >= {"speech_similarity", "speech_fluency_check", "check_segments", "fix_manual_segments"}
+    assert set(params) >= {
+        "speech_similarity",
+        "speech_fluency_check",
+        "check_segments",
+        "fix_manual_segments",
+    }
     threshold = params["speech_duration_measurement"]["properties"]["threshold"]
     assert (threshold["minimum"], threshold["maximum"], threshold["default"]) == (0, 1, 0.5)
     assert params["end_silence_trimmer"]["additionalProperties"] is False

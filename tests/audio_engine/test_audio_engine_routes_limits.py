@@ -6,9 +6,9 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from scaigrid.errors import StartupError
-from tests.audio_engine.conftest import EngineClient, engine_host
+
+from tests.audio_engine.engine_host import EngineClient, engine_host
 from tests.audio_engine.ext_components import STARTED, ConflictPlugin, ExtPlugin
 from tests.audio_fixtures import tone, write_wav
 
@@ -75,15 +75,25 @@ def test_disabled_module_mounts_no_route(tmp_path: Path, wav: Path) -> None:
     with engine_host(tmp_path, enabled=False) as host:
         resp = host.client.post("/v1/audio_engine/pipeline", headers={"X-API-Key": "sgk_x"})
         assert resp.status_code == 404
-        assert host.client.get("/v1/audio_engine/admin/projects/", headers=host.superadmin_headers).status_code == 404
+        assert (
+            host.client.get("/v1/audio_engine/admin/projects/", headers=host.superadmin_headers).status_code
+            == 404
+        )
 
 
 def test_bad_setting_stops_start_up(tmp_path: Path) -> None:
-    with pytest.raises(StartupError, match="AUDIO_ENGINE_MAX_IN_FLIGHT"), engine_host(tmp_path, max_in_flight=0):
+    with (
+        pytest.raises(StartupError, match="AUDIO_ENGINE_MAX_IN_FLIGHT"),
+        engine_host(tmp_path, max_in_flight=0),
+    ):
         pass
 
 
 def test_a_second_provider_of_a_component_stops_start_up(tmp_path: Path) -> None:
-    with pytest.raises(StartupError, match=r"'noise_reduce' is registered by both audio_engine and ae_conflict"):
-        with engine_host(tmp_path, plugins=[ConflictPlugin()]):
-            pass
+    with (
+        pytest.raises(
+            StartupError, match=r"'noise_reduce' is registered by both audio_engine and ae_conflict"
+        ),
+        engine_host(tmp_path, plugins=[ConflictPlugin()]),
+    ):
+        pass

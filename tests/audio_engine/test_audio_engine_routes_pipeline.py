@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tests.audio_engine.conftest import EngineClient, engine_host
+from tests.audio_engine.engine_host import EngineClient, engine_host
 from tests.audio_fixtures import chirp, concat, noise, piper_speech, silence, stereo, tone, write_wav
 
 SR = 16000
@@ -49,7 +49,9 @@ def _wav(content: bytes) -> tuple[np.ndarray, int]:
 
 
 def test_reference_curl_noise_reduce(ae: EngineClient, files) -> None:
-    resp = ae.run([{"component_id": "noise_reduce", "params": {"noise_estimation_duration_sec": 0.5}}], files["noisy"])
+    resp = ae.run(
+        [{"component_id": "noise_reduce", "params": {"noise_estimation_duration_sec": 0.5}}], files["noisy"]
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["status"] == "COMPLETED" and len(body["dataset_ids"]) == 2
@@ -67,13 +69,17 @@ def test_reference_curl_noise_reduce(ae: EngineClient, files) -> None:
 
 
 def test_reference_speech_duration_metrics_only(ae: EngineClient, files) -> None:
-    resp = ae.run([{"component_id": "speech_duration_measurement", "params": {"threshold": 0.5}}], files["noisy"])
+    resp = ae.run(
+        [{"component_id": "speech_duration_measurement", "params": {"threshold": 0.5}}], files["noisy"]
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert len(body["dataset_ids"]) == 1  # no audio was produced: INPUT only
     step = body["result"]["components"][0]
     assert set(step) == {"component_id", "metrics"}
-    assert step["metrics"]["speech_duration_seconds"] == pytest.approx(files["clean_speech_seconds"], rel=0.10)
+    assert step["metrics"]["speech_duration_seconds"] == pytest.approx(
+        files["clean_speech_seconds"], rel=0.10
+    )
     # no audio-producing step: the final URL is the signed input, byte for byte
     assert ae.download(body["result"]["final_output_url"]) == files["noisy"].read_bytes()
 
@@ -85,7 +91,12 @@ def test_reference_chain_denoise_trim_speech_duration(ae: EngineClient, files) -
         {"component_id": "end_silence_trimmer", "params": {}},
         {
             "component_id": "speech_duration_measurement",
-            "params": {"threshold": 0.5, "min_speech_duration_ms": 250, "min_silence_duration_ms": 100, "speech_pad_ms": 30},
+            "params": {
+                "threshold": 0.5,
+                "min_speech_duration_ms": 250,
+                "min_silence_duration_ms": 100,
+                "speech_pad_ms": 30,
+            },
         },
     ]
     resp = ae.run(components, files["noisy"])
@@ -113,7 +124,10 @@ def test_similarity_over_several_files(ae: EngineClient, files, tmp_path: Path) 
     other, _ = espeak_speech("A second recording of a different speaker.", "en-us+f3", SR)
     different = write_wav(tmp_path / "different.wav", other, SR)
     resp = ae.run(
-        [{"component_id": "speech_similarity", "params": {"threshold": 0.75}}], files["noisy"], files["same"], different
+        [{"component_id": "speech_similarity", "params": {"threshold": 0.75}}],
+        files["noisy"],
+        files["same"],
+        different,
     )
     assert resp.status_code == 200, resp.text
     metrics = resp.json()["result"]["components"][0]["metrics"]
@@ -124,7 +138,9 @@ def test_similarity_over_several_files(ae: EngineClient, files, tmp_path: Path) 
 
 
 def test_slice_ranges_and_bookkeeping(ae: EngineClient, files) -> None:
-    resp = ae.run([{"component_id": "slice_audio", "params": {"ranges": [[0.0, 1.0], [1.5, 2.5]]}}], files["sweep"])
+    resp = ae.run(
+        [{"component_id": "slice_audio", "params": {"ranges": [[0.0, 1.0], [1.5, 2.5]]}}], files["sweep"]
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     step = body["result"]["components"][0]
@@ -140,7 +156,10 @@ def test_slice_ranges_and_bookkeeping(ae: EngineClient, files) -> None:
     assert [d["id"] for d in task["datasets"]] == body["dataset_ids"]
     inputs, outputs = task["datasets"]
     assert (inputs["kind"], outputs["kind"]) == ("INPUT", "OUTPUT")
-    assert inputs["files"][0]["filename"] == "sweep.wav" and inputs["files"][0]["size_bytes"] == files["sweep"].stat().st_size
+    assert (
+        inputs["files"][0]["filename"] == "sweep.wav"
+        and inputs["files"][0]["size_bytes"] == files["sweep"].stat().st_size
+    )
     assert [f["step_index"] for f in outputs["files"]] == [0, 0]
     keys = [f["blob_key"] for f in inputs["files"] + outputs["files"]]
     assert all(k.startswith(f"audio_engine/{ae.tenant}/{body['task_id']}/") for k in keys)
@@ -149,7 +168,10 @@ def test_slice_ranges_and_bookkeeping(ae: EngineClient, files) -> None:
 
 def test_slice_passthrough_and_split(ae: EngineClient, files) -> None:
     resp = ae.run(
-        [{"component_id": "slice_audio", "params": {"ranges": []}}, {"component_id": "split_audio_channel", "params": {}}],
+        [
+            {"component_id": "slice_audio", "params": {"ranges": []}},
+            {"component_id": "split_audio_channel", "params": {}},
+        ],
         files["stereo"],
     )
     assert resp.status_code == 200, resp.text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from audio_engine.settings import AudioEngineSettings
 from scaigrid.errors import StartupError
 from scaigrid.settings import load_struct
@@ -11,7 +10,12 @@ from scaigrid.settings import load_struct
 
 def test_defaults_are_the_reference_ones() -> None:
     s = load_struct(AudioEngineSettings, "AUDIO_ENGINE_", environ={})
-    assert (s.enabled, s.max_file_count, s.max_file_size_bytes, s.max_pipeline_steps) == (True, 10, 100 * 1024 * 1024, 20)
+    assert (s.enabled, s.max_file_count, s.max_file_size_bytes, s.max_pipeline_steps) == (
+        True,
+        10,
+        100 * 1024 * 1024,
+        20,
+    )
     assert s.signed_url_ttl_seconds == 86400
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from audio_engine.components import builtin_components
 from audio_engine.constants import ALL_COMPONENT_IDS
 from audio_engine.registry import ComponentRegistry
@@ -36,7 +35,12 @@ def _fails(fn, *args, status: int = 400, code: str, **kw) -> ScaigridError:
 
 def test_params_are_typed_and_null_means_defaults(registry) -> None:
     steps = parse_components(
-        json.dumps([{"component_id": "noise_reduce", "params": None}, {"component_id": "slice_audio", "params": {"ranges": [[0, 1.5]]}}]),
+        json.dumps(
+            [
+                {"component_id": "noise_reduce", "params": None},
+                {"component_id": "slice_audio", "params": {"ranges": [[0, 1.5]]}},
+            ]
+        ),
         registry,
         max_steps=20,
     )
@@ -47,7 +51,12 @@ def test_params_are_typed_and_null_means_defaults(registry) -> None:
 def test_errors_name_the_entry(registry) -> None:
     err = _fails(
         parse_components,
-        '[{"component_id": "noise_reduce"}, {"component_id": "speech_duration_measurement", "params": {"threshold": 2}}]',
+        json.dumps(
+            [
+                {"component_id": "noise_reduce"},
+                {"component_id": "speech_duration_measurement", "params": {"threshold": 2}},
+            ]
+        ),
         registry,
         max_steps=20,
         code="AUDIO_ENGINE_INVALID_PARAMS",
@@ -59,9 +68,21 @@ def test_errors_name_the_entry(registry) -> None:
 def test_known_id_without_handler_is_501() -> None:
     partial = ComponentRegistry(known_ids=ALL_COMPONENT_IDS)
     partial.register(builtin_components()[0])
-    _fails(parse_components, '[{"component_id": "check_segments"}]', partial, max_steps=20, status=501,
-           code="AUDIO_ENGINE_COMPONENT_NOT_IMPLEMENTED")
-    _fails(parse_components, '[{"component_id": "nope"}]', partial, max_steps=20, code="AUDIO_ENGINE_UNKNOWN_COMPONENT")
+    _fails(
+        parse_components,
+        '[{"component_id": "check_segments"}]',
+        partial,
+        max_steps=20,
+        status=501,
+        code="AUDIO_ENGINE_COMPONENT_NOT_IMPLEMENTED",
+    )
+    _fails(
+        parse_components,
+        '[{"component_id": "nope"}]',
+        partial,
+        max_steps=20,
+        code="AUDIO_ENGINE_UNKNOWN_COMPONENT",
+    )
 
 
 def test_max_steps(registry) -> None:
@@ -81,7 +102,12 @@ def test_pipeline_rules(registry) -> None:
     check_pipeline_rules(steps(dur, split), 1)
     _fails(check_pipeline_rules, steps(multi, dur), 1, code="AUDIO_ENGINE_INVALID_PIPELINE")
     _fails(check_pipeline_rules, steps(split, dur), 1, code="AUDIO_ENGINE_INVALID_PIPELINE")
-    _fails(check_pipeline_rules, steps(dur, {"component_id": "speech_similarity"}), 1, code="AUDIO_ENGINE_NOT_ENOUGH_FILES")
+    _fails(
+        check_pipeline_rules,
+        steps(dur, {"component_id": "speech_similarity"}),
+        1,
+        code="AUDIO_ENGINE_NOT_ENOUGH_FILES",
+    )
     check_pipeline_rules(steps(dur, {"component_id": "speech_similarity"}), 2)
 
 
@@ -91,12 +117,26 @@ def test_file_count() -> None:
     _fails(check_file_count, 0, 10, status=422, code="AUDIO_ENGINE_MISSING_FIELD")
 
 
-@pytest.mark.parametrize("email", ["user@example.com", " first.last+tag@sub.example.co.uk ", "o'neil@example.org"])
+@pytest.mark.parametrize(
+    "email", ["user@example.com", " first.last+tag@sub.example.co.uk ", "o'neil@example.org"]
+)
 def test_valid_emails(email: str) -> None:
     assert validate_email(email) == email.strip()
 
 
-@pytest.mark.parametrize("email", ["", "plain", "a@b", "a@@b.com", "a..b@example.com", ".a@example.com", "a@b_c.com", "x" * 65 + "@example.com"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "",
+        "plain",
+        "a@b",
+        "a@@b.com",
+        "a..b@example.com",
+        ".a@example.com",
+        "a@b_c.com",
+        "x" * 65 + "@example.com",
+    ],
+)
 def test_invalid_emails(email: str) -> None:
     _fails(validate_email, email, code="AUDIO_ENGINE_INVALID_USER_EMAIL")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from audio_engine.components.audio_duration_check import AudioDurationCheckParams, run
+
 from tests.audio_fixtures import tone, write_wav
 
 

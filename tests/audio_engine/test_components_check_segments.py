@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-
 from audio_engine.components.check_segments import CheckSegmentsParams, run
 from audio_engine.resources import VAD
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-
 from audio_engine.components.fix_manual_segments import FixManualSegmentsParams, run, snap
 from audio_engine.resources import VAD
 

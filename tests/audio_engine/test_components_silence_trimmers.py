@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-
 from audio_engine.components import beg_silence_trimmer, end_silence_trimmer
 from audio_engine.components.beg_silence_trimmer import BegSilenceTrimmerParams
 from audio_engine.components.end_silence_trimmer import EndSilenceTrimmerParams
 from audio_engine.silence import active_bounds
+
 from tests.audio_fixtures import concat, noise, piper_speech, silence, stereo, tone, write_wav
 
 SR = 16000
@@ -28,7 +28,10 @@ def test_beg_trims_leading_silence_and_moves_segments(tmp_path: Path, make_step)
     assert result.metrics["duration_seconds"] == pytest.approx(len(out) / sr, abs=1e-6)
     # [0.2, 0.8] lay entirely in the cut silence; the others shifted by the cut
     cut = result.metrics["trimmed_seconds"]
-    assert result.metrics["manual_segments"] == [[0.0, pytest.approx(2.0 - cut)], [pytest.approx(3.0 - cut), pytest.approx(3.2 - cut)]]
+    assert result.metrics["manual_segments"] == [
+        [0.0, pytest.approx(2.0 - cut)],
+        [pytest.approx(3.0 - cut), pytest.approx(3.2 - cut)],
+    ]
     assert np.abs(out[:160]).max() > 0.1  # starts right at the tone
 
 

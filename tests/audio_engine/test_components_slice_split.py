@@ -8,11 +8,11 @@ import msgspec
 import numpy as np
 import pytest
 import soundfile as sf
-
 from audio_engine.components import slice_audio, split_audio_channel
 from audio_engine.components.slice_audio import RANGE_OUT_OF_BOUNDS, SliceAudioParams
 from audio_engine.components.split_audio_channel import SplitAudioChannelParams
 from audio_engine.errors import ComponentInputError
+
 from tests.audio_fixtures import chirp, noise, stereo, tone, write_wav
 
 SR = 16000

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import msgspec
 import pytest
-
 from audio_engine.components.speech_duration_measurement import (
     COMPONENT,
     SpeechDurationMeasurementParams,
     run,
 )
 from audio_engine.resources import VAD
+
 from tests.audio_fixtures import noise, resample_poly, silence, tone, write_wav
 
 
@@ -47,7 +47,13 @@ def test_params_are_the_reference_ones() -> None:
         "min_silence_duration_ms": 100,
         "speech_pad_ms": 30,
     }
-    for bad in ({"threshold": 1.5}, {"threshold": -0.1}, {"speech_pad_ms": -1}, {"window": 512}, {"threshold": "0.5"}):
+    for bad in (
+        {"threshold": 1.5},
+        {"threshold": -0.1},
+        {"speech_pad_ms": -1},
+        {"window": 512},
+        {"threshold": "0.5"},
+    ):
         with pytest.raises(msgspec.ValidationError):
             msgspec.convert(bad, SpeechDurationMeasurementParams, strict=True)
     assert COMPONENT.needs == (VAD,) and not COMPONENT.produces_audio

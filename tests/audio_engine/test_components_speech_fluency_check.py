@@ -7,11 +7,11 @@ from typing import Any
 
 import msgspec
 import pytest
-
 from audio_engine.components.speech_fluency_check import COMPONENT, SpeechFluencyCheckParams, run
 from audio_engine.resources import TRANSCRIBER, VAD
 from audio_engine.syllables import syllable_times
 from audio_engine.vad import VadParams, speech_spans
+
 from tests.audio_fixtures import concat, espeak_speech, silence, tone, write_wav
 
 SR = 16000

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import msgspec
 import pytest
-
 from audio_engine.components.speech_similarity import (
     COMPONENT,
     NOT_ENOUGH_SPEECH,
@@ -15,6 +14,7 @@ from audio_engine.components.speech_similarity import (
 )
 from audio_engine.errors import ComponentInputError
 from audio_engine.resources import SPEAKER_EMBEDDING
+
 from tests.audio_fixtures import espeak_speech, piper_speech, silence, tone, write_wav
 
 SR = 16000
@@ -38,7 +38,9 @@ def voices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_same_speaker_scores_higher_than_different(voices, make_step, speaker_encoder) -> None:
-    step = make_step(voices["a"], voices["b"], voices["f3"], voices["m3"], resources={SPEAKER_EMBEDDING: speaker_encoder})
+    step = make_step(
+        voices["a"], voices["b"], voices["f3"], voices["m3"], resources={SPEAKER_EMBEDDING: speaker_encoder}
+    )
     result = run(step, SpeechSimilarityParams())
     comps = result.metrics["comparisons"]
     assert [c["filename"] for c in comps] == ["joe_b.wav", "espeak_f3.wav", "espeak_m3.wav"]

@@ -121,3 +121,11 @@ def hf_tiny(hf_tiny_dir: Path) -> object:
     from scaiecho.stt.hf_whisper import TransformersWhisperBackend
 
     return TransformersWhisperBackend(hf_tiny_dir, model="hf")
+
+
+@pytest.fixture(scope="session")
+def encoder() -> object:
+    """resemblyzer's bundled encoder, loaded once."""
+    from scaiecho.diarization.embedding import ResemblyzerEncoder
+
+    return ResemblyzerEncoder()

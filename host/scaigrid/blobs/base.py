@@ -38,9 +38,9 @@ BlobSource = bytes | bytearray | memoryview | str | os.PathLike[str] | AsyncIter
 class BlobInfo(msgspec.Struct, kw_only=True, frozen=True):
     """One stored blob as ``head``, ``put`` and ``list`` describe it.
 
-    ``etag`` is an opaque content version (no quotes): equal etags mean equal
-    content within one backend; it is not a portable checksum (S3 multipart
-    etags are not MD5s of the content).
+    ``etag`` is an opaque version (no quotes) that changes whenever the blob is
+    written; it is not a checksum (the local store uses a per-write id, S3 its
+    own ETag, which for multipart uploads is no MD5 of the content).
     """
 
     key: str

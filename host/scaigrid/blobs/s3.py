@@ -11,20 +11,18 @@ import asyncio
 import contextlib
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 import aioboto3
-import aiohttp
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from scaigrid.blobs.base import (
     DEFAULT_CONTENT_TYPE,
     BlobInfo,
     BlobSource,
     BlobStore,
-    blob_not_found,
     check_expiry,
     check_range,
     require_prefix,
@@ -38,6 +36,7 @@ from scaigrid.blobs.keys import (
     validate_metadata,
     validate_prefix,
 )
+from scaigrid.blobs.s3_errors import error_code, http_status, s3_errors
 from scaigrid.blobs.signing import content_disposition
 from scaigrid.blobs.sources import SourceReader
 from scaigrid.errors import ScaigridError, ServiceUnavailable, StartupError
@@ -52,15 +51,6 @@ CHUNK_SIZE = 1 << 20
 HEAD_CONCURRENCY = 16
 DELETE_BATCH = 1000
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_MISSING_CODES = {"NoSuchKey", "NotFound", "404"}
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def _status(exc: ClientError) -> int:
-    return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
 
 
 class S3BlobStore(BlobStore):
@@ -158,7 +148,7 @@ class S3BlobStore(BlobStore):
                 await client.head_bucket(Bucket=self.bucket)
                 return
             except ClientError as exc:
-                if _status(exc) != 404 and _code(exc) not in ("NoSuchBucket", "404", "NotFound"):
+                if http_status(exc) != 404 and error_code(exc) not in ("NoSuchBucket", "404", "NotFound"):
                     raise
             kwargs: dict[str, Any] = {"Bucket": self.bucket}
             if self.region != "us-east-1":
@@ -166,7 +156,7 @@ class S3BlobStore(BlobStore):
             try:
                 await client.create_bucket(**kwargs)
             except ClientError as exc:
-                if _code(exc) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                if error_code(exc) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                     raise  # another process creating it at the same moment is fine
 
     def _require(self) -> Any:
@@ -176,29 +166,8 @@ class S3BlobStore(BlobStore):
             )
         return self._client
 
-    @contextlib.contextmanager
-    def _errors(self, key: str | None = None) -> Iterator[None]:
-        """Turn botocore/aiohttp failures into coded errors (404 for a missing key)."""
-        try:
-            yield
-        except ClientError as exc:
-            code, status = _code(exc), _status(exc)
-            message = exc.response.get("Error", {}).get("Message", "") or str(exc)
-            if key is not None and (code in _MISSING_CODES or status == 404):
-                raise blob_not_found(key) from exc
-            if code == "NoSuchBucket":
-                raise ServiceUnavailable(f"{self._where} does not exist", code="BLOB_BUCKET_MISSING") from exc
-            if status >= 500 or code in ("SlowDown", "ServiceUnavailable", "InternalError"):
-                raise ServiceUnavailable(
-                    f"S3 {self._where} failed: {code} {message}", code="BLOB_STORE_UNAVAILABLE"
-                ) from exc
-            raise ScaigridError(
-                502, "BLOB_STORE_ERROR", f"S3 {self._where} refused: {code} {message}"
-            ) from exc
-        except (BotoCoreError, aiohttp.ClientError, TimeoutError) as exc:
-            raise ServiceUnavailable(
-                f"S3 {self._where} is unreachable: {exc}", code="BLOB_STORE_UNAVAILABLE"
-            ) from exc
+    def _errors(self, key: str | None = None) -> contextlib.AbstractContextManager[None]:
+        return s3_errors(self._where, key)
 
     # -- write -----------------------------------------------------------------------
 
@@ -288,7 +257,7 @@ class S3BlobStore(BlobStore):
             try:
                 answer = await client.get_object(Bucket=self.bucket, Key=key, **kwargs)
             except ClientError as exc:
-                if _code(exc) == "InvalidRange":  # start at or past the end: data[start:end] is empty
+                if error_code(exc) == "InvalidRange":  # start at or past the end: data[start:end] is empty
                     return _Chunks(None)
                 raise
         return _Chunks(answer["Body"], errors=lambda: self._errors(key))

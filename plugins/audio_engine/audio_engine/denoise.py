@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-
 from scaigrid.backends.base import Denoiser
 
 __all__ = ["MIN_SAMPLES", "NoiseReduceDenoiser", "quietest_window", "reduce_noise"]
@@ -32,7 +31,9 @@ def quietest_window(mono: np.ndarray, sample_rate: int, seconds: float) -> tuple
     return best, best + win
 
 
-def reduce_noise(mono: np.ndarray, sample_rate: int, noise_seconds: float) -> tuple[np.ndarray, tuple[int, int]]:
+def reduce_noise(
+    mono: np.ndarray, sample_rate: int, noise_seconds: float
+) -> tuple[np.ndarray, tuple[int, int]]:
     """The denoised signal (same length) and the noise window used, for ``MIN_SAMPLES`` or more."""
     import noisereduce
 

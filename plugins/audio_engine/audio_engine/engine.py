@@ -110,7 +110,9 @@ class AudioEngine:
 
     def require_started(self) -> StepExecutor:
         if self.executor is None:
-            raise error(503, Code.NOT_READY, "Audio Engine resources are not initialised (the app has not started)")
+            raise error(
+                503, Code.NOT_READY, "Audio Engine resources are not initialised (the app has not started)"
+            )
         return self.executor
 
     @asynccontextmanager

@@ -71,5 +71,5 @@ class ComponentInputError(ScaigridError):
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.message, self.code, self.status_code), {"details": self.details})
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.details = state.get("details", {})
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        self.details = (state or {}).get("details", {})

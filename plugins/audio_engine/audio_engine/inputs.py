@@ -11,22 +11,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import soundfile as sf
-
-from audio_engine import audiofile
-from audio_engine.errors import Code, error
 from scaigrid.audio import AudioDecodeError, decode_with_rate
 from scaigrid.errors import ScaigridError
 
+from audio_engine import audiofile
+from audio_engine.errors import Code, error
+
 __all__ = ["normalise_input"]
 
-_RECODE = {"empty": (400, Code.EMPTY_AUDIO), "unsupported": (415, Code.UNSUPPORTED_AUDIO),
-           "undecodable": (400, Code.UNDECODABLE_AUDIO)}
+_RECODE = {
+    "empty": (400, Code.EMPTY_AUDIO),
+    "unsupported": (415, Code.UNSUPPORTED_AUDIO),
+    "undecodable": (400, Code.UNDECODABLE_AUDIO),
+}
 
 
 def _recode(exc: AudioDecodeError, index: int, filename: str) -> ScaigridError:
     status, code = _RECODE[exc.reason]
     return error(
-        status, code, f"files[{index}] ({filename}): {exc.message}", details={"index": index, "filename": filename}
+        status,
+        code,
+        f"files[{index}] ({filename}): {exc.message}",
+        details={"index": index, "filename": filename},
     )
 
 

@@ -7,10 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from litestar.openapi.spec.enums import OpenAPIType
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
 
-__all__ = ["PIPELINE_DESCRIPTION", "ComponentOutput", "PipelineOperation", "PipelineResponse", "PipelineResult"]
+__all__ = [
+    "PIPELINE_DESCRIPTION",
+    "ComponentOutput",
+    "PipelineOperation",
+    "PipelineResponse",
+    "PipelineResult",
+]
 
 
 class ComponentOutput(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -56,7 +62,7 @@ PIPELINE_DESCRIPTION = (
     "Multipart form: `components` (JSON array of `{component_id, params}`), `files` (1..N audio "
     "files; the first is the working input), `user_email`, `project_name`, optional `provider` "
     "(default `GOOGLE`, recorded on the task). Authenticate with `X-API-Key`; the key must be "
-    "allowed for the project. Errors use `{\"detail\": message, \"code\": code}`.\n\n"
+    'allowed for the project. Errors use `{"detail": message, "code": code}`.\n\n'
     "Every `params` object rejects unknown keys; ranges are in the JSON schema of each component "
     "(`x-audio-engine-params`).\n\n" + _params_table()
 )
@@ -78,7 +84,9 @@ class PipelineOperation(Operation):
     """Adds the multipart request body Litestar cannot see (the route streams it itself), and the
     JSON schema of every component's params as ``x-audio-engine-params``."""
 
-    x_audio_engine_params: dict[str, Any] | None = field(default=None, metadata={"alias": "x-audio-engine-params"})
+    x_audio_engine_params: dict[str, Any] | None = field(
+        default=None, metadata={"alias": "x-audio-engine-params"}
+    )
 
     def __post_init__(self) -> None:
         self.request_body = RequestBody(
@@ -91,7 +99,7 @@ class PipelineOperation(Operation):
                         properties={
                             "components": Schema(
                                 type=OpenAPIType.STRING,
-                                description="JSON string: a non-empty array of {component_id, params} objects",
+                                description="JSON string: a non-empty array of {component_id, params}",
                             ),
                             "files": Schema(
                                 type=OpenAPIType.ARRAY,

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from scaigrid.errors import ScaigridError
 
 from audio_engine.errors import Code, error
 from audio_engine.registry import ComponentResult, InputFile, StepInput
 from audio_engine.resources import ResourceProvider
 from audio_engine.validation import PlannedStep
-from scaigrid.errors import ScaigridError
 
 __all__ = ["PipelineOutcome", "StepExecutor", "StepOutcome", "run_pipeline"]
 
@@ -68,7 +68,8 @@ class StepExecutor:
     def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)
         if self._processes is not None:
-            self._processes.shutdown(wait=False, cancel_futures=True)
+            # Idle workers exit at once; waiting lets them release their semaphores cleanly.
+            self._processes.shutdown(wait=True, cancel_futures=True)
             self._processes = None
 
 

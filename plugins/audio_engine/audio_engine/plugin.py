@@ -6,6 +6,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from scaigrid.errors import ServiceUnavailable, StartupError
+from scaigrid.hookspecs import hookimpl
+from scaigrid.records import BackendSpec, MigrationsInfo, ModuleInfo, ModuleSettings, ReadinessCheck
+
 from audio_engine import MODULE_ID, __version__, hookspecs
 from audio_engine.components import builtin_components
 from audio_engine.denoise import NoiseReduceDenoiser
@@ -21,9 +25,6 @@ from audio_engine.engine import (
 from audio_engine.registry import Component, ComponentRegistry
 from audio_engine.routes import admin_routes, pipeline_route
 from audio_engine.settings import AudioEngineSettings
-from scaigrid.errors import ServiceUnavailable, StartupError
-from scaigrid.hookspecs import hookimpl
-from scaigrid.records import BackendSpec, MigrationsInfo, ModuleInfo, ModuleSettings, ReadinessCheck
 
 log = logging.getLogger("scaigrid.modules.audio_engine")
 
@@ -34,7 +35,7 @@ def scaigrid_module() -> ModuleInfo:
         id=MODULE_ID,
         version=__version__,
         prefix="/v1/audio_engine",
-        description="Ordered audio-processing pipelines in one request (denoise, trim, slice, VAD, similarity...).",
+        description="Ordered audio-processing pipelines in one request (denoise, trim, slice, VAD...).",
         permissions=("audio_engine:run", "audio_engine:admin"),
         member_permissions=("audio_engine:run",),
         envelope="detail",
@@ -78,7 +79,9 @@ def collect_components(pm: Any) -> ComponentRegistry:
         except StartupError:
             raise
         except Exception as exc:
-            raise StartupError(f"plugin {provider} failed to register audio_engine components: {exc}") from exc
+            raise StartupError(
+                f"plugin {provider} failed to register audio_engine components: {exc}"
+            ) from exc
     return registry
 
 
@@ -98,18 +101,34 @@ def scaigrid_backends(register: Any) -> None:
     from audio_engine.speaker import ResemblyzerEncoder
     from audio_engine.vad import SileroVad
 
-    register(BackendSpec(
-        capability="vad", name=VAD_BACKEND, kind="A", factory=lambda _platform: SileroVad(),
-        description="Silero VAD v6 (bundled JIT model), 16 kHz",
-    ))
-    register(BackendSpec(
-        capability="speaker_embedding", name=SPEAKER_BACKEND, kind="A",
-        factory=lambda _platform: ResemblyzerEncoder(), description="resemblyzer VoiceEncoder, 256-d",
-    ))
-    register(BackendSpec(
-        capability="denoise", name=DENOISE_BACKEND, kind="A", factory=lambda _platform: NoiseReduceDenoiser(),
-        description="noisereduce stationary gating, quietest 0.5 s as noise profile", max_concurrency=2,
-    ))
+    register(
+        BackendSpec(
+            capability="vad",
+            name=VAD_BACKEND,
+            kind="A",
+            factory=lambda _platform: SileroVad(),
+            description="Silero VAD v6 (bundled JIT model), 16 kHz",
+        )
+    )
+    register(
+        BackendSpec(
+            capability="speaker_embedding",
+            name=SPEAKER_BACKEND,
+            kind="A",
+            factory=lambda _platform: ResemblyzerEncoder(),
+            description="resemblyzer VoiceEncoder, 256-d",
+        )
+    )
+    register(
+        BackendSpec(
+            capability="denoise",
+            name=DENOISE_BACKEND,
+            kind="A",
+            factory=lambda _platform: NoiseReduceDenoiser(),
+            description="noisereduce stationary gating, quietest 0.5 s as noise profile",
+            max_concurrency=2,
+        )
+    )
 
 
 @hookimpl

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
-
 from scaigrid.errors import StartupError
 
 __all__ = [
@@ -125,7 +124,7 @@ class ComponentRegistry:
             )
         if not (isinstance(component.params, type) and issubclass(component.params, msgspec.Struct)):
             raise StartupError(f"component {component.id!r} from {provider}: params must be a msgspec.Struct")
-        if not getattr(component.params, "__struct_config__").forbid_unknown_fields:
+        if not component.params.__struct_config__.forbid_unknown_fields:
             raise StartupError(
                 f"component {component.id!r} from {provider}: params must forbid unknown fields"
             )
@@ -135,7 +134,9 @@ class ComponentRegistry:
                 f"in-process resources {component.needs}"
             )
         if not (component.produces_audio or component.produces_metrics):
-            raise StartupError(f"component {component.id!r} from {provider}: produces neither audio nor metrics")
+            raise StartupError(
+                f"component {component.id!r} from {provider}: produces neither audio nor metrics"
+            )
         self._components[component.id] = component
         self._providers[component.id] = provider
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from scaigrid.errors import ScaigridError
 
 from audio_engine import storage, store
 from audio_engine.engine import AudioEngine
@@ -18,7 +19,6 @@ from audio_engine.errors import Code, error
 from audio_engine.pipeline import PipelineOutcome, run_pipeline
 from audio_engine.registry import InputFile
 from audio_engine.validation import PlannedStep
-from scaigrid.errors import ScaigridError
 
 __all__ = ["PreparedInput", "RunRequest", "execute"]
 
@@ -73,16 +73,26 @@ async def execute(engine: AudioEngine, platform: Any, req: RunRequest) -> dict[s
             f"the pipeline exceeded AUDIO_ENGINE_REQUEST_TIMEOUT ({engine.settings.request_timeout:g} s)",
             details={"task_id": task_id},
         )
-        await store.finish_task(db, req.tenant_id, task_id, "FAILED", error_code=err.code, error_message=err.message)
+        await store.finish_task(
+            db, req.tenant_id, task_id, "FAILED", error_code=err.code, error_message=err.message
+        )
         raise err from None
     except ScaigridError as exc:
         exc.details.setdefault("task_id", task_id)
-        await store.finish_task(db, req.tenant_id, task_id, "FAILED", error_code=exc.code, error_message=exc.message)
+        await store.finish_task(
+            db, req.tenant_id, task_id, "FAILED", error_code=exc.code, error_message=exc.message
+        )
         raise
     except Exception as exc:
-        err = error(500, Code.COMPONENT_FAILED, f"pipeline failed: {type(exc).__name__}: {exc}",
-                    details={"task_id": task_id})
-        await store.finish_task(db, req.tenant_id, task_id, "FAILED", error_code=err.code, error_message=err.message)
+        err = error(
+            500,
+            Code.COMPONENT_FAILED,
+            f"pipeline failed: {type(exc).__name__}: {exc}",
+            details={"task_id": task_id},
+        )
+        await store.finish_task(
+            db, req.tenant_id, task_id, "FAILED", error_code=err.code, error_message=err.message
+        )
         raise err from exc
     return body
 
@@ -104,13 +114,21 @@ async def _run(
     for i, item in enumerate(req.inputs):
         key = storage.input_key(req.tenant_id, task_id, i, item.filename)
         row = await _stored(
-            storage.upload(blobs, key, item.original, filename=item.filename, content_type=item.content_type,
-                           sha256=item.sha256),
+            storage.upload(
+                blobs,
+                key,
+                item.original,
+                filename=item.filename,
+                content_type=item.content_type,
+                sha256=item.sha256,
+            ),
             f"input file {item.filename!r}",
         )
         input_rows.append(row)
         keys[str(item.original)] = keys[str(item.working)] = key
-    dataset_ids = [await store.add_dataset(db, tenant_id=req.tenant_id, task_id=task_id, kind="INPUT", files=input_rows)]
+    dataset_ids = [
+        await store.add_dataset(db, tenant_id=req.tenant_id, task_id=task_id, kind="INPUT", files=input_rows)
+    ]
 
     outcome = await run_pipeline(
         req.steps,
@@ -122,27 +140,35 @@ async def _run(
 
     output_rows: list[store.FileRow] = []
     for step in outcome.steps:
-        paths = ([step.result.output_path] if step.result.output_path else []) + list(step.result.output_paths or [])
+        paths = ([step.result.output_path] if step.result.output_path else []) + list(
+            step.result.output_paths or []
+        )
         for path in paths:
             if path in keys:
                 continue
             key = storage.output_key(req.tenant_id, task_id, path)
             row = await _stored(
-                storage.upload(blobs, key, Path(path), filename=Path(path).name, content_type=_WAV,
-                               step_index=step.index),
+                storage.upload(
+                    blobs, key, Path(path), filename=Path(path).name, content_type=_WAV, step_index=step.index
+                ),
                 f"the output of step {step.index} ({step.component_id})",
             )
             output_rows.append(row)
             keys[path] = key
     if output_rows:
         dataset_ids.append(
-            await store.add_dataset(db, tenant_id=req.tenant_id, task_id=task_id, kind="OUTPUT", files=output_rows)
+            await store.add_dataset(
+                db, tenant_id=req.tenant_id, task_id=task_id, kind="OUTPUT", files=output_rows
+            )
         )
 
     stored_result = _result(outcome, keys)
     await store.finish_task(db, req.tenant_id, task_id, "COMPLETED", result=stored_result)
     ttl = engine.settings.signed_url_ttl_seconds
-    signed = {key: await _stored(blobs.signed_url(key, expires_in=ttl), "a signed URL") for key in set(keys.values())}
+    signed = {
+        key: await _stored(blobs.signed_url(key, expires_in=ttl), "a signed URL")
+        for key in set(keys.values())
+    }
     return {
         "status": "COMPLETED",
         "task_id": task_id,

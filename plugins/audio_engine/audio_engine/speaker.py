@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-
 from scaigrid.backends.base import SpeakerEmbedding
 from scaigrid.errors import BadRequest
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from audio_engine.store import FileRow
 from scaigrid.blobs import BlobStore
+
+from audio_engine.store import FileRow
 
 __all__ = ["input_key", "output_key", "upload"]
 
@@ -36,7 +37,9 @@ async def upload(
     step_index: int | None = None,
     sha256: str | None = None,
 ) -> FileRow:
-    info = await blobs.put_file(key, path, content_type=content_type, metadata={"filename": _safe_name(filename, "file")})
+    info = await blobs.put_file(
+        key, path, content_type=content_type, metadata={"filename": _safe_name(filename, "file")}
+    )
     return FileRow(
         blob_key=key,
         filename=filename,

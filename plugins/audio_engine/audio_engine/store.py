@@ -11,12 +11,12 @@ from typing import Any, Literal
 
 import msgspec
 import sqlalchemy as sa
+from scaigrid import tables as host_tables
+from scaigrid.db import Database, utcnow
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from audio_engine import tables as t
 from audio_engine.errors import Code, error
-from scaigrid import tables as host_tables
-from scaigrid.db import Database, utcnow
 
 __all__ = [
     "FileRow",
@@ -78,11 +78,15 @@ async def create_project(db: Database, tenant_id: str, name: str, description: s
     async with db.begin() as conn:
         exists = (
             await conn.execute(
-                sa.select(t.projects.c.id).where(t.projects.c.tenant_id == tenant_id, t.projects.c.name == name)
+                sa.select(t.projects.c.id).where(
+                    t.projects.c.tenant_id == tenant_id, t.projects.c.name == name
+                )
             )
         ).first()
         if exists is not None:
-            raise error(409, Code.PROJECT_EXISTS, f"project {name!r} already exists", details={"project_name": name})
+            raise error(
+                409, Code.PROJECT_EXISTS, f"project {name!r} already exists", details={"project_name": name}
+            )
         now = utcnow()
         project_id = _new_id()
         await conn.execute(
@@ -91,8 +95,12 @@ async def create_project(db: Database, tenant_id: str, name: str, description: s
             )
         )
         await db.audit(
-            conn, actor=actor, action="audio_engine.project.create", tenant_id=tenant_id,
-            module_id="audio_engine", target=name,
+            conn,
+            actor=actor,
+            action="audio_engine.project.create",
+            tenant_id=tenant_id,
+            module_id="audio_engine",
+            target=name,
         )
     return Project(id=project_id, name=name, description=description, created_at=now.isoformat())
 
@@ -133,8 +141,12 @@ async def delete_project(db: Database, tenant_id: str, name: str, *, actor: str)
         await conn.execute(t.project_keys.delete().where(t.project_keys.c.project_id == row.id))
         await conn.execute(t.projects.delete().where(t.projects.c.id == row.id))
         await db.audit(
-            conn, actor=actor, action="audio_engine.project.delete", tenant_id=tenant_id,
-            module_id="audio_engine", target=name,
+            conn,
+            actor=actor,
+            action="audio_engine.project.delete",
+            tenant_id=tenant_id,
+            module_id="audio_engine",
+            target=name,
         )
 
 
@@ -151,7 +163,9 @@ async def grant_key(db: Database, tenant_id: str, name: str, api_key_id: str, *,
         ).first()
         if key is None:
             raise error(
-                404, Code.API_KEY_NOT_FOUND, f"no API key {api_key_id!r} in this tenant",
+                404,
+                Code.API_KEY_NOT_FOUND,
+                f"no API key {api_key_id!r} in this tenant",
                 details={"api_key_id": api_key_id},
             )
         granted = (
@@ -168,8 +182,13 @@ async def grant_key(db: Database, tenant_id: str, name: str, api_key_id: str, *,
                 )
             )
             await db.audit(
-                conn, actor=actor, action="audio_engine.project.grant_key", tenant_id=tenant_id,
-                module_id="audio_engine", target=name, details={"api_key_id": api_key_id},
+                conn,
+                actor=actor,
+                action="audio_engine.project.grant_key",
+                tenant_id=tenant_id,
+                module_id="audio_engine",
+                target=name,
+                details={"api_key_id": api_key_id},
             )
 
 
@@ -185,12 +204,19 @@ async def revoke_key(db: Database, tenant_id: str, name: str, api_key_id: str, *
         )
         if result.rowcount == 0:
             raise error(
-                404, Code.API_KEY_NOT_FOUND, f"API key {api_key_id!r} has no access to project {name!r}",
+                404,
+                Code.API_KEY_NOT_FOUND,
+                f"API key {api_key_id!r} has no access to project {name!r}",
                 details={"api_key_id": api_key_id, "project_name": name},
             )
         await db.audit(
-            conn, actor=actor, action="audio_engine.project.revoke_key", tenant_id=tenant_id,
-            module_id="audio_engine", target=name, details={"api_key_id": api_key_id},
+            conn,
+            actor=actor,
+            action="audio_engine.project.revoke_key",
+            tenant_id=tenant_id,
+            module_id="audio_engine",
+            target=name,
+            details={"api_key_id": api_key_id},
         )
 
 
@@ -257,8 +283,12 @@ async def add_dataset(
     async with db.begin() as conn:
         await conn.execute(
             t.datasets.insert().values(
-                id=dataset_id, tenant_id=tenant_id, task_id=task_id, kind=kind,
-                position=0 if kind == "INPUT" else 1, created_at=now,
+                id=dataset_id,
+                tenant_id=tenant_id,
+                task_id=task_id,
+                kind=kind,
+                position=0 if kind == "INPUT" else 1,
+                created_at=now,
             )
         )
         if files:
@@ -294,7 +324,10 @@ async def finish_task(
             t.tasks.update()
             .where(t.tasks.c.id == task_id, t.tasks.c.tenant_id == tenant_id)
             .values(
-                status=status, result=result, error_code=error_code, error_message=error_message,
+                status=status,
+                result=result,
+                error_code=error_code,
+                error_message=error_message,
                 finished_at=utcnow(),
             )
         )
@@ -304,7 +337,9 @@ async def get_task(db: Database, tenant_id: str, task_id: str) -> dict[str, Any]
     """A task with its datasets and files (tests and admin inspection); 404 across tenants."""
     async with db.connect() as conn:
         task = (
-            await conn.execute(sa.select(t.tasks).where(t.tasks.c.id == task_id, t.tasks.c.tenant_id == tenant_id))
+            await conn.execute(
+                sa.select(t.tasks).where(t.tasks.c.id == task_id, t.tasks.c.tenant_id == tenant_id)
+            )
         ).first()
         if task is None:
             raise error(404, Code.TASK_NOT_FOUND, f"no task {task_id!r}", details={"task_id": task_id})

@@ -63,7 +63,9 @@ datasets = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("tenant_id", sa.String(64), nullable=False, index=True),
-    sa.Column("task_id", sa.String(36), sa.ForeignKey("audio_engine_tasks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "task_id", sa.String(36), sa.ForeignKey("audio_engine_tasks.id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("kind", sa.String(8), nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
     _ts("created_at"),
@@ -75,7 +77,10 @@ files = sa.Table(
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("tenant_id", sa.String(64), nullable=False),
     sa.Column(
-        "dataset_id", sa.String(36), sa.ForeignKey("audio_engine_datasets.id", ondelete="CASCADE"), nullable=False
+        "dataset_id",
+        sa.String(36),
+        sa.ForeignKey("audio_engine_datasets.id", ondelete="CASCADE"),
+        nullable=False,
     ),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("blob_key", sa.String(1024), nullable=False),

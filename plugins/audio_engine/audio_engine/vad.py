@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import msgspec
 import numpy as np
-
 from scaigrid.backends.base import TimeSpan, VoiceActivity
 
 __all__ = ["VAD_SAMPLE_RATE", "SileroVad", "VadParams", "speech_spans", "speech_spans_of"]

@@ -10,10 +10,10 @@ import re
 from typing import Any
 
 import msgspec
+from scaigrid.errors import ScaigridError
 
 from audio_engine.errors import Code, error
 from audio_engine.registry import Component, ComponentRegistry
-from scaigrid.errors import ScaigridError
 
 __all__ = [
     "PlannedStep",
@@ -63,7 +63,8 @@ def parse_components(raw: str, registry: ComponentRegistry, *, max_steps: int) -
         raise error(
             400,
             Code.TOO_MANY_STEPS,
-            f"components has {len(value)} entries; the maximum is {max_steps} (AUDIO_ENGINE_MAX_PIPELINE_STEPS)",
+            f"components has {len(value)} entries; the maximum is {max_steps}"
+            " (AUDIO_ENGINE_MAX_PIPELINE_STEPS)",
             details={"max_pipeline_steps": max_steps, "count": len(value)},
         )
     return [_parse_entry(i, entry, registry) for i, entry in enumerate(value)]
@@ -143,7 +144,8 @@ def check_pipeline_rules(steps: list[PlannedStep], file_count: int) -> None:
         if file_count < step.component.min_files:
             raise _bad(
                 Code.NOT_ENOUGH_FILES,
-                f"{step.component_id} needs at least {step.component.min_files} uploaded files, got {file_count}",
+                f"{step.component_id} needs at least {step.component.min_files} uploaded files,"
+                f" got {file_count}",
                 index=step.index,
                 component_id=step.component_id,
             )
@@ -151,7 +153,9 @@ def check_pipeline_rules(steps: list[PlannedStep], file_count: int) -> None:
 
 def check_file_count(count: int, max_count: int) -> None:
     if count < 1:
-        raise error(422, Code.MISSING_FIELD, "files: at least one audio file is required", details={"field": "files"})
+        raise error(
+            422, Code.MISSING_FIELD, "files: at least one audio file is required", details={"field": "files"}
+        )
     if count > max_count:
         raise error(
             400,

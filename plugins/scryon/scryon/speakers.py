@@ -95,11 +95,19 @@ def _pieces(segments: Sequence[_Segment], turns: Sequence[_Turn]) -> list[_Piece
     return out
 
 
+_ATTACHED = ("-", "'", "’", ",", ".", "?", "!", "%", ":", ";")
+
+
 def _join(texts: list[str]) -> str:
-    # faster-whisper words carry their leading space (" Hello"); other backends may not.
+    # faster-whisper words carry their leading space (" Hello", "-up" glued on); stripped words
+    # from other backends are spaced, except pieces that continue the previous word.
     if any(t.startswith(" ") for t in texts[1:]):
         return " ".join("".join(texts).split())
-    return " ".join(t.strip() for t in texts if t.strip())
+    out = ""
+    for token in (t.strip() for t in texts):
+        if token:
+            out += token if not out or token.startswith(_ATTACHED) else f" {token}"
+    return out
 
 
 def build_utterances(segments: Sequence[_Segment], turns: Sequence[_Turn]) -> list[Utterance]:
@@ -151,7 +159,9 @@ def identify_user(
     runner_up = scored[1][0] if len(scored) > 1 else -1.0
     confidence = 1.0 / (1.0 + math.exp(-(best - threshold) / 0.03))
     confidence *= min(1.0, (best - runner_up) / 0.1)
-    return UserIdentification(speaker=label, confidence=round(confidence, 4), similarity=round(best, 4))
+    return UserIdentification(
+        speaker=label, confidence=round(confidence, 4), similarity=round(best, 4), method="VOICE_EMBEDDING"
+    )
 
 
 def assign_roles(utterances: list[Utterance], user_speaker: str | None) -> list[Utterance]:

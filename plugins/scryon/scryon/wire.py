@@ -111,7 +111,7 @@ class UserIdentification(_Wire):
     speaker: str
     confidence: float
     similarity: float
-    method: Literal["VOICE_EMBEDDING"] = "VOICE_EMBEDDING"
+    method: Literal["VOICE_EMBEDDING"]
 
 
 class Call(_Wire):

@@ -10,7 +10,7 @@ from audio_engine import audiofile
 from audio_engine.registry import Component, ComponentResult, StepInput
 from audio_engine.segments import rounded
 
-__all__ = ["AudioDurationCheckParams", "COMPONENT", "run"]
+__all__ = ["COMPONENT", "AudioDurationCheckParams", "run"]
 
 
 class AudioDurationCheckParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+
 from audio_engine import audiofile
 from audio_engine.denoise import MIN_SAMPLES, reduce_noise
 from audio_engine.errors import ComponentInputError
@@ -26,7 +27,9 @@ class NoiseReduceParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 def run(step: StepInput, params: NoiseReduceParams) -> ComponentResult:
     mono, sr = audiofile.read_mono(step.working_path)
     if mono.shape[0] < MIN_SAMPLES:
-        raise ComponentInputError(f"noise_reduce needs at least {MIN_SAMPLES} samples of audio, got {mono.shape[0]}")
+        raise ComponentInputError(
+            f"noise_reduce needs at least {MIN_SAMPLES} samples of audio, got {mono.shape[0]}"
+        )
     reduced, (start, end) = reduce_noise(mono, sr, params.noise_estimation_duration_sec)
     out = audiofile.write(step.output_path("noise_reduce"), reduced, sr)
     return ComponentResult(

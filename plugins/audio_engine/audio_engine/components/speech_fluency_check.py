@@ -8,6 +8,7 @@ minute are measured too and checked against the optional word-rate bounds.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from typing import Annotated, Any
 
@@ -51,7 +52,7 @@ class SpeechFluencyCheckParams(VadParams, kw_only=True, forbid_unknown_fields=Tr
 
 
 def _pauses(segments: list[tuple[float, float]], min_pause: float) -> list[float]:
-    gaps = (b[0] - a[1] for a, b in zip(segments, segments[1:], strict=False))
+    gaps = (b[0] - a[1] for a, b in itertools.pairwise(segments))
     return [g for g in gaps if g >= min_pause]
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
+from scaigrid.errors import ScaigridError
 
 from audio_engine import audiofile
 from audio_engine.errors import ComponentInputError
 from audio_engine.registry import Component, ComponentResult, StepInput
 from audio_engine.resources import SPEAKER_EMBEDDING
 from audio_engine.speaker import EMBEDDING_SAMPLE_RATE, cosine
-from scaigrid.errors import ScaigridError
 
 __all__ = ["COMPONENT", "NOT_ENOUGH_SPEECH", "SpeechSimilarityParams", "run"]
 
@@ -35,7 +35,9 @@ def _embed(encoder: Any, path: str, label: str) -> Any:
     except ScaigridError as exc:
         if exc.status_code != 400:
             raise
-        raise ComponentInputError(f"speech_similarity: {label}: {exc.message}", code=NOT_ENOUGH_SPEECH) from exc
+        raise ComponentInputError(
+            f"speech_similarity: {label}: {exc.message}", code=NOT_ENOUGH_SPEECH
+        ) from exc
 
 
 def run(step: StepInput, params: SpeechSimilarityParams) -> ComponentResult:
@@ -43,7 +45,7 @@ def run(step: StepInput, params: SpeechSimilarityParams) -> ComponentResult:
     if len(step.inputs) < 2:
         raise ComponentInputError("speech_similarity needs at least two uploaded files")
     reference = _embed(encoder, str(step.working_path), "the working audio")
-    comparisons = []
+    comparisons: list[dict[str, Any]] = []
     for index, other in enumerate(step.inputs[1:], start=1):
         emb = _embed(encoder, str(other.path), f"file {index} ({other.filename})")
         score = round(cosine(reference, emb), 4)
@@ -55,7 +57,7 @@ def run(step: StepInput, params: SpeechSimilarityParams) -> ComponentResult:
                 "same_speaker": score >= params.threshold,
             }
         )
-    scores = [c["similarity"] for c in comparisons]
+    scores: list[float] = [c["similarity"] for c in comparisons]
     return ComponentResult(
         metrics={
             "threshold": params.threshold,

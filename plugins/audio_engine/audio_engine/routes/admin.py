@@ -11,11 +11,11 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, delete, get, post
 from litestar.params import Parameter
+from scaigrid.auth import Principal, requires
 
 from audio_engine import store
 from audio_engine.errors import Code, error
 from audio_engine.validation import validate_project_name
-from scaigrid.auth import Principal, requires
 
 __all__ = ["ADMIN_PERMISSION", "admin_routes"]
 
@@ -59,7 +59,9 @@ class ProjectsController(Controller):
         return {"data": msgspec.to_builtins(project)}
 
     @get("/")
-    async def list_projects(self, platform: Any, principal: Principal, tenant_id: TenantQuery = None) -> dict[str, Any]:
+    async def list_projects(
+        self, platform: Any, principal: Principal, tenant_id: TenantQuery = None
+    ) -> dict[str, Any]:
         projects = await store.list_projects(platform.db, _tenant(principal, tenant_id))
         return {"data": msgspec.to_builtins(projects)}
 
@@ -74,19 +76,25 @@ class ProjectsController(Controller):
     async def grant(
         self, platform: Any, principal: Principal, name: str, data: KeyGrant, tenant_id: TenantQuery = None
     ) -> dict[str, Any]:
-        await store.grant_key(platform.db, _tenant(principal, tenant_id), name, data.api_key_id, actor=principal.actor)
+        await store.grant_key(
+            platform.db, _tenant(principal, tenant_id), name, data.api_key_id, actor=principal.actor
+        )
         return {"data": {"project_name": name, "api_key_id": data.api_key_id}}
 
     @delete("/{name:str}/keys/{api_key_id:str}", status_code=200)
     async def revoke(
         self, platform: Any, principal: Principal, name: str, api_key_id: str, tenant_id: TenantQuery = None
     ) -> dict[str, Any]:
-        await store.revoke_key(platform.db, _tenant(principal, tenant_id), name, api_key_id, actor=principal.actor)
+        await store.revoke_key(
+            platform.db, _tenant(principal, tenant_id), name, api_key_id, actor=principal.actor
+        )
         return {"data": {"project_name": name, "api_key_id": api_key_id, "revoked": True}}
 
 
 @get("/admin/tasks/{task_id:str}", guards=[requires(ADMIN_PERMISSION)], tags=["audio_engine: admin"])
-async def get_task(platform: Any, principal: Principal, task_id: str, tenant_id: TenantQuery = None) -> dict[str, Any]:
+async def get_task(
+    platform: Any, principal: Principal, task_id: str, tenant_id: TenantQuery = None
+) -> dict[str, Any]:
     """A task's bookkeeping: status, error, components, datasets and their files (blob keys)."""
     return {"data": await store.get_task(platform.db, _tenant(principal, tenant_id), task_id)}
 

@@ -11,12 +11,15 @@ import asyncio
 import shutil
 import tempfile
 from pathlib import Path
-from urllib.parse import parse_qs
 from typing import Any
+from urllib.parse import parse_qs
 
 from litestar import Request, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from scaigrid.auth import current_principal
+from scaigrid.errors import ScaigridError, Unauthorized
+from scaigrid.uploads import MIB, UploadedForm, read_multipart, stream_body
 
 from audio_engine import store
 from audio_engine.engine import AudioEngine, engine_of
@@ -31,9 +34,6 @@ from audio_engine.validation import (
     validate_email,
     validate_project_name,
 )
-from scaigrid.auth import current_principal
-from scaigrid.errors import ScaigridError, Unauthorized
-from scaigrid.uploads import MIB, UploadedForm, read_multipart, stream_body
 
 __all__ = ["RUN_PERMISSION", "pipeline_route"]
 
@@ -62,7 +62,9 @@ async def api_key_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
         raise error(403, Code.FORBIDDEN, f"this API key lacks the {RUN_PERMISSION} permission")
 
 
-async def _read_form(request: Request[Any, Any, Any], engine: AudioEngine, platform: Any, spool: Path) -> UploadedForm:
+async def _read_form(
+    request: Request[Any, Any, Any], engine: AudioEngine, platform: Any, spool: Path
+) -> UploadedForm:
     settings = engine.settings
     content_type = (request.headers.get("content-type") or "").lower()
     if content_type.startswith("application/x-www-form-urlencoded"):
@@ -102,7 +104,9 @@ def _required(form: UploadedForm) -> dict[str, str]:
         missing.append("files")
     if missing:
         raise error(
-            422, Code.MISSING_FIELD, f"missing required form field(s): {', '.join(missing)}",
+            422,
+            Code.MISSING_FIELD,
+            f"missing required form field(s): {', '.join(missing)}",
             details={"missing": missing},
         )
     return {name: value for name, value in values.items() if value is not None}
@@ -128,7 +132,9 @@ async def pipeline_route(request: Request[Any, Any, Any], platform: Any, module:
         try:
             form = await _read_form(request, engine, platform, spool)
             fields = _required(form)
-            steps = parse_components(fields["components"], engine.registry, max_steps=engine.settings.max_pipeline_steps)
+            steps = parse_components(
+                fields["components"], engine.registry, max_steps=engine.settings.max_pipeline_steps
+            )
             uploads = form.files["files"]
             check_file_count(len(uploads), engine.settings.max_file_count)
             check_pipeline_rules(steps, len(uploads))
@@ -140,16 +146,23 @@ async def pipeline_route(request: Request[Any, Any, Any], platform: Any, module:
             )
             if project_id is None:
                 raise error(
-                    403, Code.PROJECT_FORBIDDEN, f"this API key has no access to project {project_name!r}",
+                    403,
+                    Code.PROJECT_FORBIDDEN,
+                    f"this API key has no access to project {project_name!r}",
                     details={"project_name": project_name},
                 )
             inputs = []
             for i, up in enumerate(uploads):
-                working = await platform.run_cpu(normalise_input, up.path, i, up.filename or f"file{i}", spool)
+                working = await platform.run_cpu(
+                    normalise_input, up.path, i, up.filename or f"file{i}", spool
+                )
                 inputs.append(
                     PreparedInput(
-                        original=up.path, working=working, filename=up.filename or f"file{i}",
-                        content_type=up.content_type, sha256=up.sha256,
+                        original=up.path,
+                        working=working,
+                        filename=up.filename or f"file{i}",
+                        content_type=up.content_type,
+                        sha256=up.sha256,
                     )
                 )
             body = await execute(

@@ -300,7 +300,9 @@ class StreamingSession:
             return  # its final is already cut (and runs first): the final will say more
         result = await self._transcribe(cut, final=False)
         self._cache = (cut.key, result)
-        if not result.text or (cut.kind == "speculative" and cut.utterance <= self._dispatched_final):
+        if not self.options.segmenter.interim_results or not result.text:
+            return  # a speculation with interim results off only serves the coming final
+        if cut.kind == "speculative" and cut.utterance <= self._dispatched_final:
             return  # a speculation whose final is cut: that final reuses this result next
         # Its final may have been cut meanwhile; the final comes next in this loop, so the
         # interim still arrives before it and is worth sending (the work is already done).

@@ -16,7 +16,7 @@ branch_labels: Sequence[str] | None = ("audio_engine",)
 depends_on: Sequence[str] | None = None
 
 
-def _ts(name: str, nullable: bool = False) -> sa.Column:
+def _ts(name: str, nullable: bool = False) -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
@@ -65,7 +65,10 @@ def upgrade() -> None:
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("tenant_id", sa.String(64), nullable=False, index=True),
         sa.Column(
-            "task_id", sa.String(36), sa.ForeignKey("audio_engine_tasks.id", ondelete="CASCADE"), nullable=False
+            "task_id",
+            sa.String(36),
+            sa.ForeignKey("audio_engine_tasks.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column("kind", sa.String(8), nullable=False),
         sa.Column("position", sa.Integer, nullable=False),

@@ -93,10 +93,13 @@ class AudioPlane:
             return
         if text.startswith("candidate:"):
             text = text[len("candidate:") :]
+        # foundation component transport priority address port "typ" type: aiortc only asserts it
+        if len(text.split()) < 8:
+            raise bad_request("invalid ICE candidate: expected at least 8 fields (RFC 8839)")
         try:
             candidate = candidate_from_sdp(text)
-        except (ValueError, IndexError) as exc:
-            raise bad_request(f"invalid ICE candidate: {exc}") from exc
+        except (ValueError, IndexError, AssertionError) as exc:
+            raise bad_request(f"invalid ICE candidate: {exc or type(exc).__name__}") from exc
         candidate.sdpMid = body.sdp_mid
         candidate.sdpMLineIndex = body.sdp_mline_index
         if candidate.sdpMid is None and candidate.sdpMLineIndex is None:
