@@ -65,7 +65,7 @@ if os.environ.get("BENCH_CPUS"):
     os.sched_setaffinity(0, {{int(c) for c in os.environ["BENCH_CPUS"].split(",")}})
 settings = load_settings(data_dir={data!r}, port={port}, log_level="WARNING")
 uvicorn.run(create_app(settings, plugins=[scaiecho.plugin]), host="127.0.0.1", port={port},
-            log_level="warning", ws="websockets")
+            log_level="warning", ws="websockets-sansio")
 """
 
 

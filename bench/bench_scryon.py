@@ -24,11 +24,11 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from tests.audio_fixtures import concat, espeak_speech, piper_speech, silence  # noqa: E402
-from tests.harness import Host  # noqa: E402
-from tests.scryon.scryon_client import upload, wait_done, wav_bytes  # noqa: E402
+from tests.audio_fixtures import concat, espeak_speech, piper_speech, silence
+from tests.harness import Host
+from tests.scryon.scryon_client import upload, wait_done, wav_bytes
 
 LINES = [
     ("piper", "Good morning, thanks for making time for the quarterly planning call."),
@@ -62,7 +62,6 @@ def synth_call(seconds: float) -> np.ndarray:
 async def direct_steps(platform: Any, path: Path, profile: list[float]) -> dict[str, float]:
     """Each step of the pipeline called directly, timed one by one."""
     from scaigrid import audio
-
     from scryon.analysis.records import CallInput
     from scryon.analysis.schema import build_request
     from scryon.speakers import assign_roles, build_utterances, identify_user
@@ -106,6 +105,14 @@ async def stored_profile(platform: Any) -> list[float]:
     return found
 
 
+def end_to_end(client: Any, headers: dict[str, str], call_wav: bytes) -> float:
+    t = time.perf_counter()
+    call_id = upload(client, headers, call_wav, {"numSpeakers": 2}).json()["id"]
+    done = wait_done(client, headers, call_id, timeout=3600)
+    assert done["status"] == "COMPLETED", done
+    return time.perf_counter() - t
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5.0)
@@ -137,20 +144,24 @@ def main() -> None:
         profile = host.call(stored_profile, host.platform)
         path = Path(tmp) / "call.wav"
         path.write_bytes(call_wav)
+        ratios = []
         for run in range(args.repeat):
-            t = time.perf_counter()
-            call_id = upload(client, headers, call_wav, {"numSpeakers": 2}).json()["id"]
-            done = wait_done(client, headers, call_id, timeout=3600)
-            e2e = time.perf_counter() - t
-            assert done["status"] == "COMPLETED", done
-            steps = host.call(direct_steps, host.platform, path, profile)
+            # Alternate which goes first: other load on the machine then biases neither side.
+            if run % 2:
+                steps = host.call(direct_steps, host.platform, path, profile)
+                e2e = end_to_end(client, headers, call_wav)
+            else:
+                e2e = end_to_end(client, headers, call_wav)
+                steps = host.call(direct_steps, host.platform, path, profile)
             total = sum(steps.values())
+            ratios.append(e2e / total)
             detail = ", ".join(f"{k} {v:.2f}s" for k, v in steps.items())
             print(f"run {run + 1}: audio {len(pcm) / 16000:.1f}s")
             print(f"  end to end (HTTP upload -> COMPLETED): {e2e:.2f}s")
             print(f"  sum of steps called directly:          {total:.2f}s ({detail})")
             print(f"  ratio end-to-end / direct steps:       {e2e / total:.3f}")
             print(f"  real-time factor end to end:           {e2e / (len(pcm) / 16000):.3f}")
+        print(f"mean ratio over {len(ratios)} run(s): {sum(ratios) / len(ratios):.3f}")
 
 
 if __name__ == "__main__":

@@ -410,7 +410,7 @@ def test_bad_uploads(host: Host, key: str) -> None:
         None,
     )
     big = {**model, "file": ("big.wav", wav_bytes(UPLOAD_LIMIT / 32000 + 30), "audio/wav")}
-    _error(_post(host, key, big), 413, "PAYLOAD_TOO_LARGE", None)
+    _error(_post(host, key, big), 413, "PAYLOAD_TOO_LARGE", "file")
 
 
 def test_the_app_keeps_serving_after_errors(client: openai.OpenAI, short_speech: tuple[Path, str]) -> None:

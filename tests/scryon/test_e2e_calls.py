@@ -18,8 +18,8 @@ import jiwer
 import numpy as np
 import pytest
 import sqlalchemy as sa
-
 from scryon.tables import action_items, analyses, transcripts
+
 from tests.audio_fixtures import concat, espeak_speech, piper_speech, silence
 from tests.fakes import FakeOpenAI
 from tests.harness import Host

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-
 from scaigrid.db import utcnow
 from scryon.idempotency import fingerprint, purge_expired
 from scryon.tables import calls, idempotency_keys
+
 from tests.harness import Host
 from tests.scryon.scryon_client import upload, wav_bytes
 

@@ -6,11 +6,11 @@ import datetime as dt
 import uuid
 
 import pytest
-
 from scaigrid.db import utcnow
 from scryon.analysis.records import ActionItemDraft
 from scryon.store.actions import action_rows, insert_items
 from scryon.tables import calls
+
 from tests.harness import Host
 
 

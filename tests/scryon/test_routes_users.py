@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-
 from scryon.tables import calls, user_profiles
+
 from tests.harness import Host
 from tests.scryon.scryon_client import upload, wait_done, wav_bytes
 

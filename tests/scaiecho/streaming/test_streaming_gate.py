@@ -72,3 +72,19 @@ def test_cancelled_waiter_gives_up_its_place() -> None:
 def test_a_gate_needs_a_slot() -> None:
     with pytest.raises(ValueError):
         TranscriptionGate(0)
+
+
+def test_try_acquire_never_queues_and_yields_to_waiters() -> None:
+    async def scenario() -> None:
+        gate = TranscriptionGate(1)
+        assert gate.try_acquire()
+        assert not gate.try_acquire()  # full: the caller drops its partial
+        final = asyncio.create_task(gate.acquire(final=True))
+        await asyncio.sleep(0)
+        gate.release()  # handed to the waiting final, not freed
+        await final
+        assert gate.in_use == 1 and not gate.try_acquire()
+        gate.release()
+        assert gate.in_use == 0 and gate.try_acquire()
+
+    asyncio.run(scenario())

@@ -285,7 +285,7 @@ class StreamingSession:
         if self._cache is not None and self._cache[0] == cut.key:
             result = self._cache[1]
         else:
-            result = await self._transcribe(cut, final=True)
+            result = await self._transcribe_final(cut)
         if not result.text and not sent_partial:
             return  # nothing was said and nothing interim needs replacing
         label = None
@@ -298,7 +298,15 @@ class StreamingSession:
     async def _interim(self, cut: Cut) -> None:
         if cut.utterance <= self._dispatched_final:
             return  # its final is already cut (and runs first): the final will say more
-        result = await self._transcribe(cut, final=False)
+        assert cut.audio is not None
+        if not self._gate.try_acquire():
+            return  # the model is busy: an interim is dropped rather than queued before finals
+        try:
+            result = await self._call_backend(
+                self._transcriber.transcribe(cut.audio, prompt=self._context or None), "transcription"
+            )
+        finally:
+            self._gate.release()
         self._cache = (cut.key, result)
         if not self.options.segmenter.interim_results or not result.text:
             return  # a speculation with interim results off only serves the coming final
@@ -311,10 +319,10 @@ class StreamingSession:
         self._partials_sent[cut.utterance] = result.text
         self._emit(cut, result, is_final=False)
 
-    async def _transcribe(self, cut: Cut, *, final: bool) -> ChunkText:
+    async def _transcribe_final(self, cut: Cut) -> ChunkText:
         assert cut.audio is not None
         prompt = self._context or None
-        async with self._gate.slot(final=final):
+        async with self._gate.slot(final=True):
             return await self._call_backend(
                 self._transcriber.transcribe(cut.audio, prompt=prompt), "transcription"
             )

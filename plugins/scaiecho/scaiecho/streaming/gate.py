@@ -1,8 +1,9 @@
 """Bounded, prioritised access to the shared speech model for every stream of the process.
 
 Finals are owed to a client; partials are only nice to have. The gate hands a free
-slot to a waiting final before any waiting partial, so under load partials thin
-out while finals keep their latency.
+slot to a waiting final before any waiting partial, and the engine asks for partial
+slots with :meth:`TranscriptionGate.try_acquire` (no queueing), so under load
+partials thin out while finals keep their latency.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ class TranscriptionGate:
     @property
     def saturated(self) -> bool:
         return self.in_use >= self.slots
+
+    def try_acquire(self) -> bool:
+        """Take a free slot now, or return False (never queues; waiting finals keep priority)."""
+        if self.in_use < self.slots and not self._finals and not self._partials:
+            self.in_use += 1
+            return True
+        return False
 
     async def acquire(self, *, final: bool) -> None:
         if self.in_use < self.slots and not self._finals and (final or not self._partials):

@@ -47,12 +47,24 @@ class StreamingRuntime:
 
     def __init__(self, settings: StreamingSettings) -> None:
         self.settings = settings
-        self.gate = TranscriptionGate(settings.max_concurrent_transcriptions)
+        self._gates: dict[str, TranscriptionGate] = {}
         self._vad: SileroVad | None = None
         self._vad_lock = asyncio.Lock()
         self._webrtc: WebRtcManager | None = None
         self.sessions: set[StreamingSession] = set()
         """Live engine sessions (both transports), for shutdown."""
+
+    def gate(self, choice: BackendChoice) -> TranscriptionGate:
+        """The gate of one backend: every stream on it shares the bound and the priorities."""
+        gate = self._gates.get(choice.name)
+        if gate is None:
+            slots = (
+                self.settings.max_concurrent_transcriptions
+                if choice.kind == "A"
+                else self.settings.max_concurrent_relay_transcriptions
+            )
+            gate = self._gates[choice.name] = TranscriptionGate(slots)
+        return gate
 
     async def vad(self, platform: Platform) -> SileroVad:
         if self._vad is None:
@@ -101,7 +113,7 @@ class StreamingRuntime:
             ServiceTranscriber(service, choice, language=language),
             await self.vad(platform),
             options,
-            gate=self.gate,
+            gate=self.gate(choice),
             labeler=labeler,
             run_cpu=platform.run_cpu,
         )

@@ -54,9 +54,12 @@ class StreamingSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """Tail of the previous final passed as the prompt of the next utterance (0 = off)."""
 
     # -- shared model scheduling -------------------------------------------------
-    max_concurrent_transcriptions: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
-    """Chunk transcriptions in flight across all streams of this process; finals go first,
-    a stream's stale partial is dropped rather than queued."""
+    max_concurrent_transcriptions: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    """Chunk transcriptions in flight per self-hosted (A) model across all streams of this
+    process. Finals wait in priority order; a partial runs only when a slot is free (else it
+    is dropped). 1 suits a CPU model that already uses every core for one call."""
+    max_concurrent_relay_transcriptions: Annotated[int, msgspec.Meta(ge=1, le=256)] = 8
+    """The same bound for relay (B) backends, whose calls wait on the network, not the CPU."""
 
     # -- WebRTC -----------------------------------------------------------------
     session_ttl_seconds: Seconds = 3600.0
