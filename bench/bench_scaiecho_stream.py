@@ -63,7 +63,7 @@ from scaigrid.app import create_app
 from scaigrid.settings import load_settings
 if os.environ.get("BENCH_CPUS"):
     os.sched_setaffinity(0, {{int(c) for c in os.environ["BENCH_CPUS"].split(",")}})
-settings = load_settings(data_dir={data!r}, port={port}, log_level="WARNING")
+settings = load_settings(data_dir={data!r}, port={port}, log_level=os.environ.get("BENCH_LOG", "WARNING"))
 uvicorn.run(create_app(settings, plugins=[scaiecho.plugin]), host="127.0.0.1", port={port},
             log_level="warning", ws="websockets-sansio")
 """
@@ -159,7 +159,9 @@ def start_server(data: Path, port: int, env: dict[str, str]) -> subprocess.Popen
 def member_key(base: str, data: Path) -> str:
     admin = (data / "superadmin.key").read_text().strip()
     http("POST", f"{base}/v1/tenants/", {"name": "bench", "id": "bench"}, admin)
-    created = http("POST", f"{base}/v1/keys/", {"tenant_id": "bench", "user_id": "bench", "role": "member"}, admin)
+    created = http(
+        "POST", f"{base}/v1/keys/", {"tenant_id": "bench", "user_id": "bench", "role": "member"}, admin
+    )
     return str(created["data"]["key"])
 
 
@@ -199,7 +201,9 @@ async def run_stream(url: str, program: Program, delay: float) -> StreamResult:
                         result.partial_latency.append(now - frame["end"])
                     elif frame["type"] == "delta":
                         result.finals.append(frame["text"])
-                        ends = [e for e in program.speech_ends if frame["start"] - 0.3 <= e <= frame["end"] + 0.3]
+                        ends = [
+                            e for e in program.speech_ends if frame["start"] - 0.3 <= e <= frame["end"] + 0.3
+                        ]
                         if ends:
                             result.final_latency.append(now - ends[-1])
                     elif frame["type"] == "error":
@@ -242,7 +246,9 @@ async def run_level(url: str, program: Program, streams: int) -> list[StreamResu
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--streams", default="1,2,4,8,12", help="concurrency levels to try")
     parser.add_argument("--utterances", type=int, default=4)
     parser.add_argument("--beam-size", type=int, default=1, help="SCAIECHO_BEAM_SIZE for the server")
@@ -252,7 +258,10 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     program = make_program(args.utterances)
-    print(f"audio: {len(program.audio) / RATE:.1f} s per stream, {args.utterances} utterances, beam {args.beam_size}")
+    print(
+        f"audio: {len(program.audio) / RATE:.1f} s per stream, "
+        f"{args.utterances} utterances, beam {args.beam_size}"
+    )
     bare = bare_call_seconds(program, args.beam_size)
     print(f"bare faster-whisper tiny.en call on one {program.speech_ends[0]:.1f} s utterance: {bare:.3f} s")
 
@@ -280,6 +289,7 @@ def main() -> None:
                 final = [x for r in results for x in r.final_latency]
                 errors = [r.error for r in results if r.error]
                 complete = all(len(r.final_latency) == args.utterances for r in results)
+                partials_per_utterance = sum(r.partials for r in results) / (n * args.utterances)
                 mean_wer = statistics.mean(wer(program.text, " ".join(r.finals)) for r in results)
                 ok = not errors and complete and pct(final, 95) <= args.hold_final_p95
                 held = n if ok else held
@@ -287,7 +297,7 @@ def main() -> None:
                     single = (pct(partial, 50), pct(final, 95))
                 print(
                     f"{n:>7} {pct(partial, 50):>11.3f} {pct(partial, 95):>6.3f} {pct(final, 50):>9.3f} "
-                    f"{pct(final, 95):>6.3f} {sum(r.partials for r in results) / (n * args.utterances):>12.2f} "
+                    f"{pct(final, 95):>6.3f} {partials_per_utterance:>12.2f} "
                     f"{mean_wer:>5.2f} {len(errors):>6}  {'yes' if ok else 'no'}"
                 )
                 for err in errors[:3]:
@@ -298,7 +308,8 @@ def main() -> None:
     print()
     if single is not None:
         print(
-            f"one stream: partial p50 {single[0]:.3f} s (goal <= 0.6, {single[0] / bare:.1f}x the bare call), "
+            f"one stream: partial p50 {single[0]:.3f} s "
+            f"(goal <= 0.6, {single[0] / bare:.1f}x the bare call), "
             f"final p95 {single[1]:.3f} s (goal <= 0.8, {single[1] / bare:.1f}x the bare call)"
         )
     print(f"concurrent real-time streams held (final p95 <= {args.hold_final_p95} s): {held} (goal >= 8)")

@@ -64,7 +64,7 @@ async def direct_steps(platform: Any, path: Path, profile: list[float]) -> dict[
     from scaigrid import audio
     from scryon.analysis.records import CallInput
     from scryon.analysis.schema import build_request
-    from scryon.speakers import assign_roles, build_utterances, identify_user
+    from scryon.speakers import assign_roles, build_utterances, identify_user, voice_sample
 
     services = platform.services
     times: dict[str, float] = {}
@@ -85,7 +85,7 @@ async def direct_steps(platform: Any, path: Path, profile: list[float]) -> dict[
     turns = await services.get("scaiecho.diarization").diarize(pcm, num_speakers=2)
     times["diarize"] = time.perf_counter() - t
     t = time.perf_counter()
-    embeddings = await services.get("scaiecho.speaker_embedding").embed_turns(pcm, turns)
+    embeddings = await services.get("scaiecho.speaker_embedding").embed_turns(pcm, voice_sample(turns))
     who = identify_user(profile, embeddings, 0.75)
     times["identify"] = time.perf_counter() - t
     t = time.perf_counter()

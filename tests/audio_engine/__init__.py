@@ -1,0 +1,1 @@
+"""Tests of the audio_engine module (plugins/audio_engine)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from audio_engine.registry import InputFile, StepInput
-from audio_engine.resources import SPEAKER_EMBEDDING, VAD, local_speaker_encoder, local_vad
+from audio_engine.resources import local_speaker_encoder, local_vad
 
 
 @pytest.fixture(scope="session")
@@ -36,11 +36,6 @@ def make_step(tmp_path: Path) -> Callable[..., StepInput]:
         )
 
     return factory
-
-
-@pytest.fixture(scope="session")
-def models(vad: Any, speaker_encoder: Any) -> dict[str, Any]:
-    return {VAD: vad, SPEAKER_EMBEDDING: speaker_encoder}
 
 
 class Scene:

@@ -73,3 +73,23 @@ def test_zero_wait_still_admits_when_free() -> None:
         return True
 
     assert asyncio.run(go())
+
+
+def test_host_resources_use_a_loaded_stt_backend(tmp_path) -> None:
+    """With scaiecho loaded, speech_fluency_check measures words per minute through its Whisper backend."""
+    scaiecho_plugin = pytest.importorskip("scaiecho.plugin")
+    from tests.audio_engine.engine_host import EngineClient, engine_host
+    from tests.audio_fixtures import espeak_speech, write_wav
+
+    pcm, sr = espeak_speech("The quick brown fox jumps over the lazy dog near the river bank.", "en-us+m1")
+    wav = write_wav(tmp_path / "speech.wav", pcm, sr)
+    with engine_host(tmp_path / "host", plugins=[scaiecho_plugin], process_pool_workers=0) as host:
+        ae = EngineClient(host)
+        resp = ae.run([{"component_id": "speech_fluency_check"}], wav)
+        assert resp.status_code == 200, resp.text
+        metrics = resp.json()["result"]["components"][0]["metrics"]
+        assert metrics["transcriber"] == "stt:scaiecho-whisper-tiny.en"
+        assert metrics["word_count"] == pytest.approx(13, abs=2)
+        assert 80 < metrics["words_per_minute"] < 300
+        off = ae.run([{"component_id": "speech_fluency_check", "params": {"use_transcription": False}}], wav)
+        assert off.json()["result"]["components"][0]["metrics"]["words_per_minute"] is None

@@ -224,6 +224,20 @@ def test_component_failure_is_500_and_recorded(ae: EngineClient, wav: Path) -> N
     assert [d["kind"] for d in task["datasets"]] == ["INPUT"]
 
 
+@pytest.mark.embedded_only
+def test_storage_failure_is_500_and_recorded(ae: EngineClient, wav: Path) -> None:
+    other = EngineClient(ae.host, tenant="brokenstore", project="p")
+    # a plain file where the tenant's blob directory must go: every put under it fails for real
+    objects = ae.host.settings.data_path / "blobs" / "objects" / "audio_engine.d"
+    objects.mkdir(parents=True, exist_ok=True)
+    (objects / "brokenstore.d").write_bytes(b"not a directory")
+    body = _error(other.run(NR, wav), 500, "AUDIO_ENGINE_STORAGE_FAILED")
+    assert "in.wav" in body["detail"]
+    task = other.task(body["errors"]["task_id"])
+    assert task["status"] == "FAILED" and task["error_code"] == "AUDIO_ENGINE_STORAGE_FAILED"
+    assert task["datasets"] == []
+
+
 def test_component_input_error_keeps_its_status(ae: EngineClient, wav: Path) -> None:
     body = _error(
         ae.run([{"component_id": "slice_audio", "params": {"ranges": [[5.0, 6.0]]}}], wav),

@@ -60,7 +60,9 @@ def test_reference_curl_noise_reduce(ae: EngineClient, files) -> None:
     step = result["components"][0]
     assert step["component_id"] == "noise_reduce" and step["output_url"] == result["final_output_url"]
     url = urlparse(step["output_url"])
-    assert url.scheme == "http" and "expires=" in url.query and "sig=" in url.query and "/tmp" not in url.path
+    # a signed link to the blob store (host-signed or S3-presigned), never a server path
+    assert url.scheme in ("http", "https") and url.query and "/tmp" not in url.path
+    assert f"/audio_engine/{ae.tenant}/{body['task_id']}/output/" in url.path
     out, sr = _wav(ae.download(step["output_url"]))
     src, _ = _wav(files["noisy"].read_bytes())
     assert sr == SR and out.shape == (1, src.shape[1])

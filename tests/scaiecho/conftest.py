@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests.audio_fixtures import concat, espeak_speech, piper_speech, silence
+from tests.fakes import openai_fake, openai_fake_server  # noqa: F401 (fixtures for the relay tests)
 
 SENTENCES = (
     "The quick brown fox jumps over the lazy dog.",

@@ -67,7 +67,9 @@ def test_silence_has_no_turns(diarizer: ClusteringDiarizer) -> None:
     assert result.turns == [] and result.centroids == {}
 
 
-def test_label_turns_renumbers_unmatched_speakers(diarizer: ClusteringDiarizer, two_speaker_call: Any) -> None:
+def test_label_turns_renumbers_unmatched_speakers(
+    diarizer: ClusteringDiarizer, two_speaker_call: Any
+) -> None:
     pcm, _ = two_speaker_call
     result = diarizer.run(pcm)
     renamed = label_turns(result, {"SPEAKER_00": "Ann"})

@@ -244,6 +244,7 @@ def test_verbose_json_with_words_and_segments(
 
     assert result.words
     assert all(set(w) == {"word", "start", "end"} for w in body["words"])
+    assert not [w.word for w in result.words if w.word[0] in ".,!?" or w.word[-1] in ".,!?"]
     assert wer(text, " ".join(w.word for w in result.words)) <= 0.3
     previous = 0.0
     for w in result.words:

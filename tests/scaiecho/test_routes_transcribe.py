@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-import soundfile as sf
 import scaiecho.plugin
+import soundfile as sf
 from scaigrid.audio import encode
 
 from tests.harness import Host
@@ -47,7 +47,9 @@ def _wav(pcm: np.ndarray) -> bytes:
 
 
 def _post(host: Host, headers: dict[str, str], data: bytes, name: str = "a.wav", **fields: str) -> Any:
-    return host.client.post(URL, files={"file": (name, data, "application/octet-stream")}, data=fields, headers=headers)
+    return host.client.post(
+        URL, files={"file": (name, data, "application/octet-stream")}, data=fields, headers=headers
+    )
 
 
 def _error(resp: Any, status: int, code: str) -> dict[str, Any]:
@@ -99,7 +101,9 @@ def test_every_reference_format_is_accepted(host: Host, users: Any, fmt: str) ->
     assert wer(SENTENCES[2], resp.json()["data"]["text"]) <= 0.25
 
 
-def test_large_upload_becomes_a_job_visible_only_to_its_owner(host: Host, users: Any, speech_clip: Any) -> None:
+def test_large_upload_becomes_a_job_visible_only_to_its_owner(
+    host: Host, users: Any, speech_clip: Any
+) -> None:
     pcm, text = speech_clip
     big = _wav(np.concatenate([pcm, pcm]))
     assert len(big) > INLINE_MAX
@@ -108,7 +112,11 @@ def test_large_upload_becomes_a_job_visible_only_to_its_owner(host: Host, users:
     accepted = resp.json()["data"]
     assert accepted["status"] == "queued" and accepted["poll_url"].endswith(accepted["job_id"])
     for outsider in ("bob", "eve"):  # cross-user and cross-tenant: the job does not exist for them
-        _error(host.client.get(f"{URL}/jobs/{accepted['job_id']}", headers=users[outsider]), 404, "SCAIECHO_JOB_NOT_FOUND")
+        _error(
+            host.client.get(f"{URL}/jobs/{accepted['job_id']}", headers=users[outsider]),
+            404,
+            "SCAIECHO_JOB_NOT_FOUND",
+        )
     done = _wait(host, accepted["job_id"], users["alice"])
     assert done["status"] == "completed" and done["error"] is None and done["progress"] == 1.0
     assert wer(f"{text} {text}", done["transcript"]["text"]) <= 0.15
@@ -150,7 +158,13 @@ def test_empty_file(host: Host, users: Any) -> None:
 def test_unsupported_and_undecodable_files(host: Host, users: Any) -> None:
     aac = encode(piper16k("hello"), 16000, "aac")  # a real audio format, but not one the API lists
     _error(_post(host, users["alice"], aac, name="a.aac"), 415, "SCAIECHO_UNSUPPORTED_AUDIO")
-    _error(_post(host, users["alice"], b"this is not audio at all" * 50, name="a.txt"), 415, "SCAIECHO_UNSUPPORTED_AUDIO")
+    _error(
+        _post(host, users["alice"], b"this is not audio at all" * 50, name="a.txt"),
+        415,
+        "SCAIECHO_UNSUPPORTED_AUDIO",
+    )
+    cut = _wav(piper16k(SENTENCES[0]))
+    _error(_post(host, users["alice"], cut[: len(cut) // 2]), 400, "SCAIECHO_UNDECODABLE_AUDIO")
 
 
 @pytest.mark.parametrize(
@@ -172,7 +186,10 @@ def test_invalid_fields(host: Host, users: Any, fields: dict[str, str], status: 
 
 def test_missing_file_field(host: Host, users: Any) -> None:
     resp = host.client.post(URL, files={"other": ("a.txt", b"x", "text/plain")}, headers=users["alice"])
-    assert resp.status_code == 400 and resp.json()["error"]["code"] in {"SCAIECHO_BAD_REQUEST", "UNEXPECTED_FILE"}
+    assert resp.status_code == 400 and resp.json()["error"]["code"] in {
+        "SCAIECHO_BAD_REQUEST",
+        "UNEXPECTED_FILE",
+    }
 
 
 def test_diarize_needs_its_permission(host: Host, users: Any) -> None:

@@ -7,7 +7,17 @@ from scaiecho.speakers.consent import normalise, word_error_rate
 
 
 def test_normalise_lowercases_strips_punctuation_and_spells_numbers() -> None:
-    assert normalise("I agree to 3 uses, on 21 days!") == "i agree to three uses on twenty one days".split()
+    assert normalise("I agree to 3 uses, on 21 days!") == [
+        "i",
+        "agree",
+        "to",
+        "three",
+        "uses",
+        "on",
+        "twenty",
+        "one",
+        "days",
+    ]
     assert normalise("Twenty-five") == ["twenty", "five"]
     assert normalise("It's 105.") == ["it's", "one", "hundred", "five"]
 

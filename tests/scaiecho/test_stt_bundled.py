@@ -15,7 +15,9 @@ from scaigrid.errors import ScaigridError
 
 def test_tiny_en_dir_holds_a_ctranslate2_model() -> None:
     path = tiny_en_dir()
-    assert {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"} <= {p.name for p in path.iterdir()}
+    assert {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"} <= {
+        p.name for p in path.iterdir()
+    }
 
 
 def test_assemble_base_verifies_and_is_idempotent(scaiecho_models_dir: Path) -> None:
@@ -41,14 +43,18 @@ def test_a_damaged_model_is_rebuilt(tmp_path: Path) -> None:
     assert (target / "model.bin").stat().st_size == BASE_SIZE
 
 
-def test_parts_that_do_not_match_the_checksum_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parts_that_do_not_match_the_checksum_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     part1, part2, meta = bundled.base_parts()
     bad = tmp_path / "parts"
     bad.mkdir()
     shutil.copyfile(part1, bad / "model.bin.part1")
     with open(part2, "rb") as src, open(bad / "model.bin.part2", "wb") as dst:
         dst.write(src.read(1_000_000))  # a truncated second part
-    monkeypatch.setattr(bundled, "base_parts", lambda: (bad / "model.bin.part1", bad / "model.bin.part2", meta))
+    monkeypatch.setattr(
+        bundled, "base_parts", lambda: (bad / "model.bin.part1", bad / "model.bin.part2", meta)
+    )
     with pytest.raises(ScaigridError) as info:
         assemble_base(tmp_path / "models")
     assert info.value.code == "SCAIECHO_BACKEND_UNAVAILABLE"

@@ -48,7 +48,9 @@ def test_generation_config_knows_english_only_models(hf_tiny_dir: Path) -> None:
 def test_multilingual_base_gets_language_and_task_tokens(scaiecho_models_dir: Path) -> None:
     src = assemble_base(scaiecho_models_dir)
     model = read_ct2_model(src / "model.bin")
-    config, gen = _configs(model.variables, json.loads((src / "config.json").read_text()), _special_ids(src / "tokenizer.json"))
+    config, gen = _configs(
+        model.variables, json.loads((src / "config.json").read_text()), _special_ids(src / "tokenizer.json")
+    )
     assert config["vocab_size"] == 51865 and config["d_model"] == 512 and config["encoder_layers"] == 6
     assert gen["is_multilingual"] is True
     assert gen["lang_to_id"]["<|en|>"] == 50259 and gen["lang_to_id"]["<|de|>"] == 50261

@@ -16,7 +16,9 @@ from tests.audio_fixtures import concat, noise, silence, write_wav
 from tests.scaiecho.conftest import espeak16k, piper16k, wer
 
 
-def test_transcribes_known_speech_within_a_wer_bound(fw_tiny: Any, speech_clip: tuple[np.ndarray, str]) -> None:
+def test_transcribes_known_speech_within_a_wer_bound(
+    fw_tiny: Any, speech_clip: tuple[np.ndarray, str]
+) -> None:
     pcm, text = speech_clip
     result = fw_tiny.transcribe(SttRequest(pcm=pcm))
     assert wer(text, result.text) <= 0.15, result.text

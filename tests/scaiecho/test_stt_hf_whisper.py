@@ -12,7 +12,9 @@ from tests.audio_fixtures import concat, silence
 from tests.scaiecho.conftest import piper16k, wer
 
 
-def test_same_transcript_as_faster_whisper(hf_tiny: Any, fw_tiny: Any, speech_clip: tuple[np.ndarray, str]) -> None:
+def test_same_transcript_as_faster_whisper(
+    hf_tiny: Any, fw_tiny: Any, speech_clip: tuple[np.ndarray, str]
+) -> None:
     pcm, text = speech_clip
     hf = hf_tiny.transcribe(SttRequest(pcm=pcm))
     fw = fw_tiny.transcribe(SttRequest(pcm=pcm))
@@ -52,5 +54,7 @@ def test_long_audio_is_cut_into_windows(hf_tiny: Any) -> None:
 
 def test_prompt_is_accepted(hf_tiny: Any) -> None:
     pcm = piper16k("The quarterly numbers look good.")
-    result = hf_tiny.transcribe(SttRequest(pcm=pcm, prompt="Finance meeting notes.", options={"vad_filter": False}))
+    result = hf_tiny.transcribe(
+        SttRequest(pcm=pcm, prompt="Finance meeting notes.", options={"vad_filter": False})
+    )
     assert wer("The quarterly numbers look good.", result.text) <= 0.3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from scaiecho.contracts import Segment, Turn, Word
-from scryon.speakers import assign_roles, build_utterances, identify_user
+from scryon.speakers import assign_roles, build_utterances, identify_user, voice_sample
 
 
 def _words(start: float, text: str, step: float = 0.4) -> list[Word]:
@@ -89,3 +89,16 @@ def test_assign_roles() -> None:
     utts = build_utterances(segs, [Turn(start=0, end=1, speaker="A"), Turn(start=1, end=2, speaker="B")])
     assert [u.role for u in assign_roles(utts, "B")] == ["OTHER", "USER"]
     assert [u.role for u in assign_roles(utts, None)] == [None, None]
+
+
+def test_voice_sample_takes_each_speakers_longest_turns() -> None:
+    turns = [
+        Turn(start=0, end=10, speaker="A"),
+        Turn(start=10, end=40, speaker="B"),
+        Turn(start=40, end=45, speaker="A"),
+        Turn(start=45, end=100, speaker="A"),
+        Turn(start=100, end=101, speaker="B"),
+    ]
+    picked = voice_sample(turns, max_seconds=50)
+    # A: its 55 s turn alone passes 50 s; B: both turns (31 s) are needed.
+    assert [(t.speaker, t.start) for t in picked] == [("B", 10), ("A", 45), ("B", 100)]

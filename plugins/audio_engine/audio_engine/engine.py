@@ -23,6 +23,7 @@ from audio_engine.resources import SPEAKER_EMBEDDING, TRANSCRIBER, VAD
 from audio_engine.settings import AudioEngineSettings
 
 __all__ = [
+    "DENOISE_BACKEND",
     "SPEAKER_BACKEND",
     "VAD_BACKEND",
     "AudioEngine",
@@ -54,10 +55,11 @@ class BackendTranscriber:
 
 class HostResources:
     """Resources from the host's backend registry: the module's own VAD and speaker encoder,
-    and the first self-hosted ``stt`` backend any module registered (or none)."""
+    and an ``stt`` backend (``AUDIO_ENGINE_STT_BACKEND``, default the first self-hosted one)."""
 
-    def __init__(self, platform: Any) -> None:
+    def __init__(self, platform: Any, stt_backend: str = "") -> None:
         self._platform = platform
+        self._stt_backend = stt_backend
 
     async def get(self, name: str) -> Any | None:
         backends = self._platform.backends
@@ -66,7 +68,9 @@ class HostResources:
         if name == SPEAKER_EMBEDDING:
             return await backends.get("speaker_embedding", SPEAKER_BACKEND)
         if name == TRANSCRIBER:
-            names = backends.names("stt", "A")
+            if self._stt_backend.lower() == "none":
+                return None
+            names = [self._stt_backend] if self._stt_backend else backends.names("stt", "A")[:1]
             if not names:
                 return None
             try:

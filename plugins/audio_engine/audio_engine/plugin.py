@@ -92,7 +92,7 @@ def scaigrid_routes(module: Any) -> list[Any]:
         log.info("AUDIO_ENGINE_ENABLED=false: the Audio Engine routes are not mounted")
         return []
     registry = collect_components(module.platform.modules.pm)
-    set_engine(module, AudioEngine(settings, registry, HostResources(module.platform)))
+    set_engine(module, AudioEngine(settings, registry, HostResources(module.platform, settings.stt_backend)))
     return [pipeline_route, *admin_routes]
 
 

@@ -45,5 +45,9 @@ class AudioEngineSettings(msgspec.Struct, kw_only=True, frozen=True, forbid_unkn
     """Processes for components with ``pool="process"``; 0 runs those steps in the thread pool.
     The pool starts on the first such step, not at start-up."""
 
+    stt_backend: str = ""
+    """Host ``stt`` backend ``speech_fluency_check`` uses for words per minute: empty = the first
+    self-hosted one any module registered, ``none`` = never transcribe."""
+
     signed_url_ttl_seconds: PositiveInt = 86400
     """Validity of the signed output URLs in responses (24 h)."""

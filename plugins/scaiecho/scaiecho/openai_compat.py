@@ -63,6 +63,8 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 # (the same rule as the transcription service's).
 _FALLBACK_CODES = frozenset({"SCAIECHO_BACKEND_UNAVAILABLE", "BACKEND_LOAD_FAILED", "BACKEND_FAILED"})
 _FRAMES_PER_SECOND = 100  # Whisper's ``seek`` counts 10 ms mel frames
+# OpenAI's word list carries bare words; Whisper glues sentence punctuation onto them.
+_WORD_PUNCTUATION = '.,!?;:"()[]{}«»“”…¿¡'
 
 
 # -- errors -----------------------------------------------------------------------------
@@ -271,6 +273,16 @@ class Decoded(msgspec.Struct, kw_only=True, frozen=True):
     backend_used: BackendKind
 
 
+def _words(words: Sequence[Any] | None) -> list[OpenAIWord]:
+    """Whisper words (faster-whisper's or the host's) as OpenAI's, sentence punctuation removed."""
+    out: list[OpenAIWord] = []
+    for w in words or ():
+        text = w.word.strip().strip(_WORD_PUNCTUATION)
+        if text:
+            out.append(OpenAIWord(word=text, start=round(float(w.start), 3), end=round(float(w.end), 3)))
+    return out
+
+
 def compression_ratio(text: str) -> float:
     """Whisper's repetition measure: UTF-8 length over zlib-compressed length (above 2.4 = looping)."""
     data = text.encode("utf-8")
@@ -315,11 +327,7 @@ def _decode_faster_whisper(backend: FasterWhisperBackend, request: SttRequest) -
                 no_speech_prob=float(piece.no_speech_prob),
             )
         )
-        words += [
-            OpenAIWord(word=w.word.strip(), start=round(float(w.start), 3), end=round(float(w.end), 3))
-            for w in piece.words or ()
-            if w.word.strip()
-        ]
+        words += _words(piece.words)
     return Decoded(
         text="".join(s.text for s in segments).strip(),
         language=info.language if backend.multilingual else "en",
@@ -359,11 +367,7 @@ def _from_result(result: SttResult, request: SttRequest, kind: BackendKind) -> D
                 no_speech_prob=0.0,
             )
         )
-        words += [
-            OpenAIWord(word=w.word.strip(), start=round(float(w.start), 3), end=round(float(w.end), 3))
-            for w in s.words or ()
-            if w.word.strip()
-        ]
+        words += _words(s.words)
     duration = len(request.pcm) / SAMPLE_RATE if request.pcm is not None else result.duration_seconds
     return Decoded(
         text=result.text.strip(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -70,14 +71,19 @@ def scaigrid_routes(module: Any) -> Sequence[Any]:
     from scaiecho.routes.transcribe import transcribe_routes
 
     routes: list[Any] = [*transcribe_routes, *speaker_routes, *policy_routes]
-    try:
-        from scaiecho.streaming.routes import streaming_routes
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("scaiecho.streaming"):
-            raise  # a dependency of the streaming code is missing: that is a real error
-        log.info("scaiecho streaming routes not present; batch routes only")
-    else:
-        routes += list(streaming_routes)
+    # Parts written alongside the core: mounted when present, skipped (logged) while absent.
+    for module_name, attr in (
+        ("scaiecho.streaming.routes", "streaming_routes"),
+        ("scaiecho.openai_compat", "openai_routes"),
+    ):
+        try:
+            extra = getattr(importlib.import_module(module_name), attr)
+        except ModuleNotFoundError as exc:
+            if not module_name.startswith(exc.name or "\0"):
+                raise  # a dependency of that code is missing: a real error, not an absent part
+            log.info("scaiecho: %s not present; its routes are not mounted", module_name)
+            continue
+        routes += list(extra)
     return routes
 
 

@@ -85,7 +85,8 @@ class Scaiecho:
 
     async def pcm(self, audio: Audio) -> npt.NDArray[np.float32]:
         if isinstance(audio, str | os.PathLike):
-            return await self.platform.run_cpu(decode_16k, audio)
+            decoded: npt.NDArray[np.float32] = await self.platform.run_cpu(decode_16k, audio)
+            return decoded
         pcm = np.asarray(audio, dtype=np.float32)
         if pcm.ndim != 1:
             raise errors.bad_request("pcm16k must be mono: a 1-D float32 array at 16 kHz")

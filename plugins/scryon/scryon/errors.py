@@ -16,6 +16,8 @@ __all__ = [
     "action_item_not_found",
     "call_forbidden",
     "call_not_found",
+    "idempotency_conflict",
+    "idempotency_mismatch",
     "not_ready",
     "validation_failed",
     "voice_profile_not_found",

@@ -27,7 +27,7 @@ from scryon.settings import ScryonSettings
 from scryon.store.actions import action_rows, insert_items
 from scryon.store.calls import aware, touch
 from scryon.store.users import voice_embedding
-from scryon.tables import analyses, calls, transcripts
+from scryon.tables import action_items, analyses, calls, transcripts
 
 __all__ = ["ANALYZE_KIND", "AnalyzeJob", "analysis_job"]
 
@@ -71,8 +71,8 @@ async def _complete(platform: Any, row: Any, done: Processed) -> bool:
         if not updated:
             return False
         owner = {"tenant_id": row.tenant_id, "user_id": row.user_id, "created_at": now}
-        await conn.execute(transcripts.delete().where(transcripts.c.call_id == row.id))
-        await conn.execute(analyses.delete().where(analyses.c.call_id == row.id))
+        for table in (transcripts, analyses, action_items):  # a re-run replaces, never duplicates
+            await conn.execute(table.delete().where(table.c.call_id == row.id))
         await conn.execute(
             transcripts.insert().values(
                 call_id=row.id,

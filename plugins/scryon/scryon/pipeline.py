@@ -31,7 +31,7 @@ from scryon.analysis.relay import PROVIDER_FAILED
 from scryon.analysis.schema import build_request
 from scryon.backends import CAPABILITY, choose_analysis_backend
 from scryon.settings import ScryonSettings
-from scryon.speakers import assign_roles, build_utterances, identify_user
+from scryon.speakers import assign_roles, build_utterances, identify_user, voice_sample
 from scryon.wire import UserIdentification
 
 __all__ = ["CallSpec", "Processed", "StepFailed", "process_call"]
@@ -162,7 +162,9 @@ async def process_call(
     identification: UserIdentification | UnsetType | None = UNSET
     if spec.voice_profile is not None:
         async with _step("identify", "speaker_identification_failed"):
-            embeddings = await services.get("scaiecho.speaker_embedding").embed_turns(pcm, turns)
+            embeddings = await services.get("scaiecho.speaker_embedding").embed_turns(
+                pcm, voice_sample(turns)
+            )
         identification = identify_user(
             spec.voice_profile,
             {label: emb for label, emb in embeddings.items() if label in speakers},

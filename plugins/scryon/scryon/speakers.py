@@ -25,7 +25,7 @@ import msgspec
 from scryon.analysis.records import Utterance
 from scryon.wire import UserIdentification
 
-__all__ = ["MAX_PAUSE", "assign_roles", "build_utterances", "identify_user"]
+__all__ = ["MAX_PAUSE", "assign_roles", "build_utterances", "identify_user", "voice_sample"]
 
 MAX_PAUSE = 1.5
 """Seconds of silence inside one speaker's speech that start a new utterance."""
@@ -140,6 +140,23 @@ def build_utterances(segments: Sequence[_Segment], turns: Sequence[_Turn]) -> li
         group.append(piece)
     close()
     return out
+
+
+def voice_sample(turns: Sequence[_Turn], max_seconds: float = 60.0) -> list[_Turn]:
+    """Each speaker's longest turns up to ``max_seconds``: enough for a stable mean embedding,
+    without embedding a whole long call (the cost grows with the audio, the accuracy does not)."""
+    by_speaker: dict[str, list[_Turn]] = {}
+    for turn in turns:
+        by_speaker.setdefault(turn.speaker, []).append(turn)
+    chosen: list[_Turn] = []
+    for speaker_turns in by_speaker.values():
+        total = 0.0
+        for turn in sorted(speaker_turns, key=lambda t: (-(t.end - t.start), t.start)):
+            if total >= max_seconds:
+                break
+            chosen.append(turn)
+            total += turn.end - turn.start
+    return sorted(chosen, key=lambda t: (t.start, t.end))
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:

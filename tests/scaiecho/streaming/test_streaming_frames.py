@@ -6,10 +6,9 @@ import json
 
 import msgspec
 import pytest
-
 from scaiecho.streaming.frames import (
-    CloseFrame,
     ClosedFrame,
+    CloseFrame,
     Delta,
     ErrorFrame,
     OpenFrame,
@@ -65,15 +64,29 @@ def test_close_frame() -> None:
 
 def test_server_frames_are_flat_and_tagged() -> None:
     delta = json.loads(encode_frame(Delta(text="hi", is_final=False, start=0.0, end=1.5, confidence=0.8)))
-    assert delta == {"type": "delta", "text": "hi", "is_final": False, "start": 0.0, "end": 1.5, "confidence": 0.8}
+    assert delta == {
+        "type": "delta",
+        "text": "hi",
+        "is_final": False,
+        "start": 0.0,
+        "end": 1.5,
+        "confidence": 0.8,
+    }
     labelled = json.loads(
         encode_frame(Delta(text="a", is_final=True, start=1, end=2, confidence=1, speaker_label="SPEAKER_01"))
     )
     assert labelled["speaker_label"] == "SPEAKER_01" and labelled["is_final"] is True
-    assert json.loads(encode_frame(ReadyFrame(backend_used="A", backend="faster-whisper")))["backend_used"] == "A"
+    assert (
+        json.loads(encode_frame(ReadyFrame(backend_used="A", backend="faster-whisper")))["backend_used"]
+        == "A"
+    )
     assert json.loads(encode_frame(ClosedFrame(audio_bytes=80000, audio_seconds=2.5))) == {
         "type": "closed",
         "audio_bytes": 80000,
         "audio_seconds": 2.5,
     }
-    assert json.loads(encode_frame(ErrorFrame(code="X", message="m"))) == {"type": "error", "code": "X", "message": "m"}
+    assert json.loads(encode_frame(ErrorFrame(code="X", message="m"))) == {
+        "type": "error",
+        "code": "X",
+        "message": "m",
+    }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
-
 from scaiecho.streaming.segmenter import Cut, Segmenter, SegmenterConfig
 from scaiecho.streaming.vad import WINDOW
 
@@ -76,7 +77,9 @@ def test_interim_results_off_means_no_partials() -> None:
 
 
 def test_speculative_cut_matches_the_final() -> None:
-    cfg = SegmenterConfig(end_silence_ms=480, speculative_final_ms=160, speech_pad_ms=96, interim_results=False)
+    cfg = SegmenterConfig(
+        end_silence_ms=480, speculative_final_ms=160, speech_pad_ms=96, interim_results=False
+    )
     _, cuts = run(cfg, speech(1.5) + quiet(1.0))
     kinds = [c.kind for c in cuts]
     assert kinds == ["speculative", "final"]
@@ -85,7 +88,9 @@ def test_speculative_cut_matches_the_final() -> None:
 
 
 def test_speech_resuming_after_speculation_extends_the_utterance() -> None:
-    cfg = SegmenterConfig(end_silence_ms=480, speculative_final_ms=160, speech_pad_ms=96, interim_results=False)
+    cfg = SegmenterConfig(
+        end_silence_ms=480, speculative_final_ms=160, speech_pad_ms=96, interim_results=False
+    )
     _, cuts = run(cfg, speech(1.0) + quiet(0.3) + speech(1.0) + quiet(1.0))
     speculative = [c for c in cuts if c.kind == "speculative"]
     finals = [c for c in cuts if c.kind == "final"]
@@ -106,7 +111,7 @@ def test_hysteresis_keeps_an_utterance_through_middling_windows() -> None:
 
 def test_short_blips_are_discarded() -> None:
     cfg = SegmenterConfig(min_speech_ms=250, interim_results=False)
-    _, cuts = run(cfg, quiet(0.5) + [0.9, 0.9, 0.9] + quiet(1.0))
+    _, cuts = run(cfg, [*quiet(0.5), 0.9, 0.9, 0.9, *quiet(1.0)])
     assert [c.kind for c in cuts] == ["discard"]
     assert cuts[0].audio is None
 
@@ -116,7 +121,7 @@ def test_long_speech_is_cut_at_the_maximum() -> None:
     _, cuts = run(cfg, speech(5.0) + quiet(1.0))
     finals = [c for c in cuts if c.kind == "final"]
     assert len(finals) == 3
-    for a, b in zip(finals, finals[1:], strict=False):
+    for a, b in itertools.pairwise(finals):
         assert b.start == a.end  # contiguous: no audio lost between pieces
     assert all(c.end - c.start <= 2.0 * 16000 + WINDOW for c in finals)
 

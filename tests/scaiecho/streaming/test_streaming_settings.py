@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from scaiecho.streaming.engine import StreamOptions
 from scaiecho.streaming.settings import StreamingSettings, load_streaming_settings
 from scaigrid.errors import StartupError

@@ -6,7 +6,6 @@ import asyncio
 
 import numpy as np
 import pytest
-
 from scaiecho.contracts import BackendChoice, Segment, Transcript
 from scaiecho.streaming.transcriber import OnlineSpeakerLabeler, ServiceTranscriber, chunk_text
 
@@ -48,7 +47,9 @@ def test_service_transcriber_passes_choice_language_and_prompt() -> None:
 
     choice = BackendChoice(kind="B", name="relay")
     result = asyncio.run(
-        ServiceTranscriber(Service(), choice, language="de").transcribe(np.zeros(1600, np.float32), prompt="ctx")
+        ServiceTranscriber(Service(), choice, language="de").transcribe(
+            np.zeros(1600, np.float32), prompt="ctx"
+        )
     )
     assert (result.text, result.confidence) == ("hello", 0.7)
     assert seen == {"choice": choice, "language": "de", "prompt": "ctx", "samples": 1600}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from scaiecho.streaming.vad import WINDOW, SileroVad, VadState, shared_vad
+
 from tests.audio_fixtures import concat, noise, piper_speech, silence
 
 

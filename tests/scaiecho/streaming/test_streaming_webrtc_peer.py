@@ -14,11 +14,11 @@ import av
 import httpx
 import numpy as np
 import pytest
-
 import scaiecho.plugin as scaiecho_plugin
+
 from tests.audio_fixtures import piper_speech, silence
 from tests.harness import Host
-from tests.scaiecho.streaming.conftest import SENTENCES, wer
+from tests.scaiecho.streaming.stream_helpers import SENTENCES, wer
 
 BASE = "/v1/modules/scaiecho/stream/transcribe/webrtc/sessions"
 RATE = 48000

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import scaiecho.plugin as scaiecho_plugin
 from litestar.exceptions import WebSocketDisconnect
 
-import scaiecho.plugin as scaiecho_plugin
 from tests.harness import Host
 
 BASE = "/v1/modules/scaiecho/stream/transcribe/webrtc/sessions"
@@ -70,7 +70,10 @@ def test_create_returns_201_with_the_session(host: Host, alice: dict[str, str]) 
         "backend_preference": "prefer_self_hosted",
         "chunk_seconds": 5.0,
         "sample_rate": 16000,
-        "ice_servers": [{"urls": ["stun:stun.example.org:3478"]}, {"urls": "turn:t.example.org", "username": "u", "credential": "p"}],
+        "ice_servers": [
+            {"urls": ["stun:stun.example.org:3478"]},
+            {"urls": "turn:t.example.org", "username": "u", "credential": "p"},
+        ],
     }
     data = create(host, alice, **body)
     assert data["session_id"].startswith("wrtc_")
@@ -82,7 +85,11 @@ def test_create_returns_201_with_the_session(host: Host, alice: dict[str, str]) 
     assert data["offer_url"] == f"{BASE}/{data['session_id']}/offer"
     assert data["expires_at"] > data["created_at"]
     defaults = create(host, alice)
-    assert (defaults["media_type"], defaults["chunk_seconds"], defaults["sample_rate"]) == ("audio/wav", 10.0, 48000)
+    assert (defaults["media_type"], defaults["chunk_seconds"], defaults["sample_rate"]) == (
+        "audio/wav",
+        10.0,
+        48000,
+    )
     got = host.client.get(f"{BASE}/{data['session_id']}", headers=alice)
     assert got.status_code == 200 and got.json()["data"]["session_id"] == data["session_id"]
 
@@ -141,19 +148,30 @@ def test_offer_answer_and_ice_trickle(host: Host, alice: dict[str, str]) -> None
     sid = create(host, alice)["session_id"]
     early = host.client.post(
         f"{BASE}/{sid}/ice-candidates",
-        json={"candidate": "candidate:1 1 UDP 2130706431 127.0.0.1 50000 typ host", "sdp_mid": "0", "sdp_mline_index": 0},
+        json={
+            "candidate": "candidate:1 1 UDP 2130706431 127.0.0.1 50000 typ host",
+            "sdp_mid": "0",
+            "sdp_mline_index": 0,
+        },
         headers=alice,
     )
     assert early.status_code == 204  # held until the offer arrives
-    bad = host.client.post(f"{BASE}/{sid}/offer", json={"sdp": "this is no SDP", "type": "offer"}, headers=alice)
+    bad = host.client.post(
+        f"{BASE}/{sid}/offer", json={"sdp": "this is no SDP", "type": "offer"}, headers=alice
+    )
     assert bad.status_code == 400
     assert host.client.get(f"{BASE}/{sid}", headers=alice).json()["data"]["status"] == "created"
-    resp = host.client.post(f"{BASE}/{sid}/offer", json={"sdp": client_offer_sdp(), "type": "offer"}, headers=alice)
+    resp = host.client.post(
+        f"{BASE}/{sid}/offer", json={"sdp": client_offer_sdp(), "type": "offer"}, headers=alice
+    )
     assert resp.status_code == 200, resp.text
     answer = resp.json()["data"]
     assert answer["type"] == "answer"
     assert "m=audio" in answer["sdp"] and "a=candidate:" in answer["sdp"]  # non-trickle: candidates included
-    assert host.client.get(f"{BASE}/{sid}", headers=alice).json()["data"]["status"] in ("connecting", "connected")
+    assert host.client.get(f"{BASE}/{sid}", headers=alice).json()["data"]["status"] in (
+        "connecting",
+        "connected",
+    )
     trickled = host.client.post(
         f"{BASE}/{sid}/ice-candidates",
         json={"candidate": "candidate:2 1 UDP 2130706431 127.0.0.1 50001 typ host", "sdp_mline_index": 0},
@@ -162,9 +180,13 @@ def test_offer_answer_and_ice_trickle(host: Host, alice: dict[str, str]) -> None
     assert trickled.status_code == 204
     end = host.client.post(f"{BASE}/{sid}/ice-candidates", json={"candidate": ""}, headers=alice)
     assert end.status_code == 204
-    garbage = host.client.post(f"{BASE}/{sid}/ice-candidates", json={"candidate": "candidate:x"}, headers=alice)
+    garbage = host.client.post(
+        f"{BASE}/{sid}/ice-candidates", json={"candidate": "candidate:x"}, headers=alice
+    )
     assert garbage.status_code == 400
-    again = host.client.post(f"{BASE}/{sid}/offer", json={"sdp": client_offer_sdp(), "type": "offer"}, headers=alice)
+    again = host.client.post(
+        f"{BASE}/{sid}/offer", json={"sdp": client_offer_sdp(), "type": "offer"}, headers=alice
+    )
     assert again.status_code == 409
     assert host.client.delete(f"{BASE}/{sid}", headers=alice).status_code == 204
 
@@ -236,7 +258,9 @@ def test_restart_loses_state_but_not_the_marker(tmp_path: Path) -> None:
         assert second.client.get(f"{BASE}/{sid}", headers=alice).status_code == 404
 
 
-def test_unavailable_without_aiortc(host: Host, alice: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unavailable_without_aiortc(
+    host: Host, alice: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     sid = create(host, alice)["session_id"]
     monkeypatch.setitem(sys.modules, "aiortc", None)  # import aiortc now raises ImportError
     resp = host.client.post(BASE, json={}, headers=alice)

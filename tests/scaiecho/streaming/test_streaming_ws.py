@@ -16,13 +16,13 @@ from typing import Any
 import av
 import numpy as np
 import pytest
+import scaiecho.plugin as scaiecho_plugin
 from litestar.exceptions import WebSocketDisconnect
 
-import scaiecho.plugin as scaiecho_plugin
 from tests.audio_fixtures import piper_speech, silence
 from tests.fakes.openai_server import FakeOpenAI
 from tests.harness import Host
-from tests.scaiecho.streaming.conftest import SENTENCES, wer
+from tests.scaiecho.streaming.stream_helpers import SENTENCES, wer
 
 URL = "/v1/modules/scaiecho/stream/transcribe"
 FRAME_BYTES = 640  # 20 ms of 16 kHz s16le mono
@@ -36,9 +36,7 @@ def relay() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory, relay: FakeOpenAI) -> Iterator[Host]:
-    with Host(
-        tmp_path_factory.mktemp("ws"), plugins=[scaiecho_plugin], **relay.settings_overrides()
-    ) as h:
+    with Host(tmp_path_factory.mktemp("ws"), plugins=[scaiecho_plugin], **relay.settings_overrides()) as h:
         yield h
 
 
@@ -85,7 +83,9 @@ def stream(
         return collect(ws)
 
 
-def open_and_collect(host: Host, first: Any, *, query: str = "", headers: dict[str, str] | None = None) -> Any:
+def open_and_collect(
+    host: Host, first: Any, *, query: str = "", headers: dict[str, str] | None = None
+) -> Any:
     with host.client.websocket_connect(URL + query, headers=headers) as ws:
         if isinstance(first, bytes):
             ws.send_bytes(first)
@@ -126,7 +126,11 @@ def test_two_sentences_token_in_query(host: Host, key: str) -> None:
         "sample_rate": 16000,
         "interim_results": True,
     }
-    assert frames[-1] == {"type": "closed", "audio_bytes": len(payload), "audio_seconds": round(len(payload) / 32000, 3)}
+    assert frames[-1] == {
+        "type": "closed",
+        "audio_bytes": len(payload),
+        "audio_seconds": round(len(payload) / 32000, 3),
+    }
     deltas = [f for f in frames if f["type"] == "delta"]
     finals = [d for d in deltas if d["is_final"]]
     assert len(finals) == 2
@@ -144,7 +148,9 @@ def test_container_stream_with_bearer_header(host: Host, key: str) -> None:
     with av.open(buf, mode="w", format="webm") as container:
         stream_ = container.add_stream("libopus", rate=rate)
         stream_.layout = "mono"
-        frame = av.AudioFrame.from_ndarray((audio * 32767).astype(np.int16).reshape(1, -1), format="s16", layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            (audio * 32767).astype(np.int16).reshape(1, -1), format="s16", layout="mono"
+        )
         frame.sample_rate, frame.pts = rate, 0
         for packet in [*stream_.encode(frame), *stream_.encode(None)]:
             container.mux(packet)
@@ -164,7 +170,9 @@ def test_container_stream_with_bearer_header(host: Host, key: str) -> None:
 
 def test_jwt_bearer_is_accepted(host: Host, tenant: str) -> None:
     token = host.jwt(tenant, "jwt-user", permissions=["scaiecho:transcribe"])
-    frames, code = stream(host, open_frame={"type": "open"}, payload=pcm_bytes(silence(0.5)), headers=host.headers(token))
+    frames, code = stream(
+        host, open_frame={"type": "open"}, payload=pcm_bytes(silence(0.5)), headers=host.headers(token)
+    )
     assert code == 1000
     assert [f["type"] for f in frames] == ["ready", "closed"]
 
@@ -188,7 +196,9 @@ def test_missing_permission_closes_4403(host: Host, tenant: str) -> None:
 
 def test_diarize_without_permission_closes_4403(host: Host, tenant: str) -> None:
     transcriber_only = host.key(tenant, "bob", permissions=["scaiecho:transcribe"])
-    frames, code = open_and_collect(host, {"type": "open", "diarize": True}, query=f"?token={transcriber_only}")
+    frames, code = open_and_collect(
+        host, {"type": "open", "diarize": True}, query=f"?token={transcriber_only}"
+    )
     assert code == 4403
     assert frames == [{"type": "error", "code": "SCAIECHO_FORBIDDEN", "message": frames[0]["message"]}]
 
@@ -310,3 +320,20 @@ def test_open_timeout_closes_4400(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         with h.client.websocket_connect(f"{URL}?token={key}") as ws:
             frames, code = collect(ws)  # never sends the open frame
     assert code == 4400 and frames[-1]["code"] == "SCAIECHO_OPEN_TIMEOUT"
+
+
+def test_client_vanishing_mid_stream_frees_its_session(host: Host, key: str) -> None:
+    from scaiecho.streaming.runtime import runtime_for
+
+    runtime = runtime_for(host.platform.modules.modules["scaiecho"])
+    speech, _ = piper_speech(SENTENCES[0], sr=16000)
+    with host.client.websocket_connect(f"{URL}?token={key}") as ws:
+        ws.send_json({"type": "open"})
+        assert ws.receive_json()["type"] == "ready"
+        ws.send_bytes(pcm_bytes(speech[: len(speech) // 2]))
+        # leaving the block disconnects without {"type": "close"}
+    deadline = time.monotonic() + 30
+    while runtime.sessions and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not runtime.sessions
+    assert_still_serving(host, key)

@@ -20,7 +20,7 @@ __all__ = ["COMPONENT", "NoiseReduceParams", "run"]
 
 
 class NoiseReduceParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    noise_estimation_duration_sec: Annotated[float, msgspec.Meta(gt=0, le=60)] = 0.5
+    noise_estimation_duration_sec: Annotated[float, msgspec.Meta(gt=0, le=600)] = 0.5
     """Length of the quietest window used as the noise profile, in seconds."""
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import msgspec
 from litestar import Request, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -183,4 +184,4 @@ async def pipeline_route(request: Request[Any, Any, Any], platform: Any, module:
             )
         finally:
             await asyncio.to_thread(shutil.rmtree, spool, True)
-    return PipelineResponse(**body)
+    return msgspec.convert(body, PipelineResponse)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import msgspec
+
 from scaiecho.contracts import Segment, Transcript, Turn, Word
 
 __all__ = ["assign_speakers", "speaker_at"]
@@ -35,11 +37,14 @@ def speaker_at(start: float, end: float, turns: Sequence[Turn]) -> str | None:
     return nearest.speaker
 
 
+def _labelled(segment: Segment, label: str | None, keep_words: bool) -> Segment:
+    return msgspec.structs.replace(segment, speaker_label=label, words=segment.words if keep_words else None)
+
+
 def _split(segment: Segment, turns: Sequence[Turn], keep_words: bool) -> list[Segment]:
     words = segment.words or []
     if not words:
-        label = speaker_at(segment.start, segment.end, turns)
-        return [Segment(**{**_fields(segment, keep_words), "speaker_label": label})]
+        return [_labelled(segment, speaker_at(segment.start, segment.end, turns), keep_words)]
     runs: list[tuple[str | None, list[Word]]] = []
     for w in words:
         label = speaker_at(w.start, w.end, turns)
@@ -48,7 +53,7 @@ def _split(segment: Segment, turns: Sequence[Turn], keep_words: bool) -> list[Se
         else:
             runs.append((label, [w]))
     if len(runs) == 1:
-        return [Segment(**{**_fields(segment, keep_words), "speaker_label": runs[0][0]})]
+        return [_labelled(segment, runs[0][0], keep_words)]
     out: list[Segment] = []
     for i, (label, run) in enumerate(runs):
         out.append(
@@ -62,16 +67,6 @@ def _split(segment: Segment, turns: Sequence[Turn], keep_words: bool) -> list[Se
             )
         )
     return out
-
-
-def _fields(segment: Segment, keep_words: bool) -> dict[str, object]:
-    return {
-        "start": segment.start,
-        "end": segment.end,
-        "text": segment.text,
-        "confidence": segment.confidence,
-        "words": segment.words if keep_words else None,
-    }
 
 
 def assign_speakers(transcript: Transcript, turns: Sequence[Turn], *, keep_words: bool) -> Transcript:

@@ -47,8 +47,8 @@ def cluster_windows(
 
 
 def _centroid(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    mean = np.asarray(vectors, dtype=np.float64).mean(axis=0)
-    norm = np.linalg.norm(mean)
+    mean: npt.NDArray[np.float64] = np.asarray(vectors, dtype=np.float64).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
     return mean / norm if norm > 0 else mean
 
 

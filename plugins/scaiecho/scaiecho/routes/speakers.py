@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, delete, get, patch, post
+from litestar.params import Parameter
 from scaigrid.auth import Principal, requires
 from scaigrid.uploads import read_multipart
 
@@ -60,10 +61,11 @@ async def list_speakers(
     platform: Any,
     principal: Principal,
     language: str | None = None,
-    scope: str | None = None,
+    scope_filter: Annotated[str | None, Parameter(query="scope")] = None,
     enrollment_status: str | None = None,
     limit: str | None = None,
 ) -> SpeakerListBody:
+    scope = scope_filter  # "scope" itself is Litestar's name for the ASGI scope
     lang = parse_language(language, "language")
     count = parse_int(limit, "limit", low=1, high=200) or 50
     if scope is not None and scope not in SCOPES:
@@ -72,7 +74,7 @@ async def list_speakers(
         raise errors.bad_request(
             f"enrollment_status must be one of {', '.join(STATUSES)}", details={"field": "enrollment_status"}
         )
-    rows = await _app(platform).speakers.list(
+    rows = await _app(platform).speakers.list_visible(
         principal, language=lang, scope=scope, status=enrollment_status, limit=count
     )
     return SpeakerListBody(data=[to_speaker(r) for r in rows])

@@ -138,7 +138,7 @@ class SpeakerStore:
     def __init__(self, db: Any) -> None:
         self.db = db
 
-    async def list(
+    async def list_visible(
         self,
         principal: Principal,
         *,

@@ -112,7 +112,7 @@ class PcmInput:
     def __init__(self, sink: Sink, *, encoding: str, sample_rate: int, channels: int) -> None:
         import av
 
-        self._av = av
+        self._av: Any = av  # PyAV's stubs know only a few dtypes for from_ndarray
         self._frames = FrameInput(sink)
         self._dtype = np.dtype("<i2") if encoding == "pcm_s16le" else np.dtype("<f4")
         self._format = "s16" if encoding == "pcm_s16le" else "flt"

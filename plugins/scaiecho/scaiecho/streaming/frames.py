@@ -62,7 +62,8 @@ _client_decoder = msgspec.json.Decoder(ClientFrame)
 
 def decode_client_frame(text: str | bytes) -> ClientFrame:
     """Parse one client text frame (raises ``msgspec.ValidationError`` / ``DecodeError``)."""
-    return _client_decoder.decode(text)
+    frame: ClientFrame = _client_decoder.decode(text)
+    return frame
 
 
 class Delta(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True, tag="delta", tag_field="type"):

@@ -138,7 +138,7 @@ class _Stream:
         socket = self.channel.socket
         while True:
             try:
-                message = await socket.receive()
+                message: Any = await socket.receive()
             except WebSocketDisconnect:
                 return _CLIENT_GONE
             if message["type"] == "websocket.disconnect":
@@ -179,7 +179,7 @@ async def stream_transcribe(
     channel = FrameChannel(socket)
     try:
         try:
-            message = await asyncio.wait_for(socket.receive(), runtime.settings.open_timeout_seconds)
+            message: Any = await asyncio.wait_for(socket.receive(), runtime.settings.open_timeout_seconds)
         except TimeoutError as exc:
             raise open_timeout(runtime.settings.open_timeout_seconds) from exc
         if message["type"] == "websocket.disconnect":

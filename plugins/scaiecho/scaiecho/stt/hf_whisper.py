@@ -51,7 +51,7 @@ class TransformersWhisperBackend(SpeechToText):
         try:
             self._model = (
                 WhisperForConditionalGeneration.from_pretrained(str(self.checkpoint_dir), dtype=self._dtype)
-                .to(self._device)
+                .to(self._device)  # type: ignore[arg-type]
                 .eval()
             )
             self._features = WhisperFeatureExtractor.from_pretrained(str(self.checkpoint_dir))

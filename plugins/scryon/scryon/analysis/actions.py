@@ -176,18 +176,17 @@ def extract_action_items(
 
     items: list[ContentActionItem] = []
     kept_vectors: list[np.ndarray[Any, np.dtype[np.float32]]] = []
-    for i, (pos, kind, text) in enumerate(candidates):
-        if kind is None:
-            if task_sim[i] < UNRULED_TASK_SIMILARITY or task_sim[i] - non_sim[i] <= TASK_MARGIN:
-                continue
-            kind = "COMMITMENT"
-        elif task_sim[i] - non_sim[i] <= TASK_MARGIN:
+    for i, (pos, ruled_kind, text) in enumerate(candidates):
+        if task_sim[i] - non_sim[i] <= TASK_MARGIN:
             continue
+        if ruled_kind is None and task_sim[i] < UNRULED_TASK_SIMILARITY:
+            continue
+        found: ActionKind = ruled_kind or "COMMITMENT"
         if any(float(cand[i] @ v) >= DUPLICATE_SIMILARITY for v in kept_vectors):
             continue
         sentence = sentences[pos]
         owner = sentence.speaker
-        if kind == "REQUEST":
+        if found == "REQUEST":
             owner = _addressee(sentences, pos) or sentence.speaker
         due = find_due_date(sentence.text, call_date)
         items.append(
@@ -195,7 +194,7 @@ def extract_action_items(
                 text=text,
                 owner=owner,
                 speaker=sentence.speaker,
-                kind=kind,
+                kind=found,
                 quote=sentence.text,
                 due_date=due.date.isoformat() if due else None,
                 due_text=due.phrase if due else None,

@@ -11,10 +11,12 @@ import msgspec
 import sqlalchemy as sa
 from litestar import Request, Response, delete, get, post
 from litestar.params import Parameter
+from msgspec import UNSET
 from scaigrid.auth import Principal, requires
 from scaigrid.db import utcnow
 from scaigrid.errors import NotFound
 
+from scryon.analysis.records import Utterance
 from scryon.errors import call_not_found, not_ready, validation_failed
 from scryon.idempotency import Outcome, idempotent
 from scryon.jobs import ANALYZE_KIND
@@ -237,15 +239,15 @@ async def get_transcript(platform: Any, principal: Principal, call_id: str) -> d
         found = (await conn.execute(sa.select(transcripts).where(transcripts.c.call_id == row.id))).first()
     if found is None:
         raise call_not_found()
-    body = {
-        "callId": row.id,
-        "durationSeconds": row.duration_seconds,
-        "model": found.model,
-        "utterances": found.utterances,
-        **({"language": found.language} if found.language else {}),
-    }
-    msgspec.convert(body, TranscriptBody)  # the stored shape is the served shape
-    return body
+    body = TranscriptBody(
+        call_id=row.id,
+        duration_seconds=row.duration_seconds,
+        model=found.model,
+        utterances=msgspec.convert(found.utterances, list[Utterance]),
+        language=found.language or UNSET,
+    )
+    data: dict[str, Any] = msgspec.to_builtins(body)
+    return data
 
 
 @get("/calls/{call_id:str}/analysis", guards=[USE])

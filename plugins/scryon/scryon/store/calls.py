@@ -36,6 +36,7 @@ __all__ = [
     "load_call",
     "status_items",
     "to_call",
+    "touch",
     "user_prefix",
 ]
 

@@ -92,7 +92,7 @@ async def _read_control(channel: FrameChannel, on_close: Any) -> None:
     """Client frames: ``{"type": "close"}`` tears the session down; a disconnect only detaches."""
     while True:
         try:
-            message = await channel.socket.receive()
+            message: Any = await channel.socket.receive()
         except WebSocketDisconnect:
             return
         if message["type"] == "websocket.disconnect":

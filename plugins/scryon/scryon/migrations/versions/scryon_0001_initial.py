@@ -16,7 +16,7 @@ branch_labels: Sequence[str] | None = ("scryon",)
 depends_on: Sequence[str] | None = None
 
 
-def _ts(name: str, nullable: bool = False) -> sa.Column:
+def _ts(name: str, nullable: bool = False) -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
