@@ -43,7 +43,19 @@ def render_error_object(err: ScaigridError) -> dict[str, Any]:
     }
 
 
-_RENDERERS = {"scaigrid": render_scaigrid, "detail": render_detail, "error_object": render_error_object}
+def render_openai(err: ScaigridError) -> dict[str, Any]:
+    """OpenAI's error object, so the official clients raise their typed exceptions."""
+    kind = err.extra.get("type") or ("server_error" if err.status_code >= 500 else "invalid_request_error")
+    param = err.extra.get("param", err.details.get("field"))
+    return {"error": {"message": err.message, "type": kind, "param": param, "code": err.code}}
+
+
+_RENDERERS = {
+    "scaigrid": render_scaigrid,
+    "detail": render_detail,
+    "error_object": render_error_object,
+    "openai": render_openai,
+}
 
 
 def render(err: ScaigridError, envelope: EnvelopeName) -> Response[Any]:

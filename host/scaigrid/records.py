@@ -22,9 +22,11 @@ __all__ = [
     "ServiceSpec",
 ]
 
-EnvelopeName = Literal["scaigrid", "detail", "error_object"]
+EnvelopeName = Literal["scaigrid", "detail", "error_object", "openai"]
 """How a module renders errors: ScaiGrid ``{error:{code,message,...}}``; ``{detail}``
-(Audio Engine); ``{error:{code,message,details}}`` with ``details`` always present (Scryon)."""
+(Audio Engine); ``{error:{code,message,details}}`` with ``details`` always present (Scryon);
+OpenAI's ``{error:{message,type,param,code}}`` (OpenAI-compatible routes, set per route with
+``opt={"scaigrid_envelope": "openai"}``)."""
 
 
 class ModuleInfo(msgspec.Struct, kw_only=True, frozen=True):

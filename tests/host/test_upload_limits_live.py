@@ -30,7 +30,8 @@ class Uploader:
     def scaigrid_routes(self) -> list[Any]:
         @post("/upload", opt={"scaigrid_public": True}, request_max_body_size=None)
         async def upload(request: Request[Any, Any, Any], platform: Any) -> dict[str, Any]:
-            async with await read_multipart(request, max_file_bytes=platform.settings.max_upload_bytes) as form:
+            form = await read_multipart(request, max_file_bytes=platform.settings.max_upload_bytes, max_files=1)
+            async with form:
                 upload = form.file("file")
                 return {"data": {"size": upload.size if upload else 0}}
 

@@ -42,7 +42,7 @@ def test_transcribe_file_and_pcm(host: Host, tmp_path: Path, speech_clip: Any) -
     assert all(s.words for s in from_pcm.segments)
     path = write_wav(tmp_path / "clip.wav", pcm, 16000)
     from_file = host.call(lambda: svc.transcribe_file(path, tenant_id="acme", user_id="u1"))
-    assert from_file.text == from_pcm.text
+    assert wer(from_pcm.text, from_file.text) <= 0.1  # the WAV is 16-bit: nearly the same input
     assert from_file.segments[0].words is None
 
 

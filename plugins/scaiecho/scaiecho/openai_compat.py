@@ -524,6 +524,7 @@ async def _transcribe(
     guards=[requires("scaiecho:transcribe")],
     request_max_body_size=None,  # read_multipart enforces the module's upload limit while streaming
     status_code=200,
+    opt={"scaigrid_envelope": "openai"},  # guard failures (401/403) in OpenAI's error shape too
     summary="OpenAI-compatible transcription",
     description=(
         "OpenAI's `POST /v1/audio/transcriptions`: multipart fields `file`, `model` (`whisper-1` = the "

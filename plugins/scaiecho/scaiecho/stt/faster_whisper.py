@@ -84,10 +84,12 @@ class FasterWhisperBackend(SpeechToText):
         if request.language and self.multilingual:
             kwargs["language"] = request.language
         pieces, info = self._model.transcribe(audio, **kwargs)
+        duration = len(audio) / SAMPLE_RATE
+        # Whisper's timestamps are window-quantised and can run past the end of the audio.
         segments = [
             SttSegment(
-                start=float(s.start),
-                end=float(s.end),
+                start=min(float(s.start), duration),
+                end=min(float(s.end), duration),
                 text=s.text.strip(),
                 confidence=confidence_from_logprob(s.avg_logprob),
                 words=(
@@ -111,7 +113,7 @@ class FasterWhisperBackend(SpeechToText):
             text=join_text(segments),
             language=info.language if self.multilingual else "en",
             language_probability=float(info.language_probability) if self.multilingual else 1.0,
-            duration_seconds=len(audio) / SAMPLE_RATE,
+            duration_seconds=duration,
             segments=segments,
             model=self.model,
         )
