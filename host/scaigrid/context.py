@@ -28,7 +28,8 @@ class ModuleContext:
     settings: Any = None
     distribution: str | None = None
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("scaigrid.module"))
-    _platform: Platform | None = None
+    # Typed Any so dependency injection can introspect this dataclass without importing the platform.
+    _platform: Any = None
 
     @property
     def platform(self) -> Platform:

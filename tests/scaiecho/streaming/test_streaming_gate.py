@@ -87,3 +87,14 @@ def test_try_acquire_never_queues_and_yields_to_waiters() -> None:
         assert gate.in_use == 0 and gate.try_acquire()
 
     asyncio.run(scenario())
+
+
+def test_partials_leave_the_last_slot_to_finals() -> None:
+    async def scenario() -> None:
+        gate = TranscriptionGate(3)
+        assert gate.try_acquire() and gate.try_acquire()
+        assert not gate.try_acquire()  # one slot stays free for a final
+        await asyncio.wait_for(gate.acquire(final=True), 1)
+        assert gate.in_use == 3
+
+    asyncio.run(scenario())

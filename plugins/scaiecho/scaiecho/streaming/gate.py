@@ -36,8 +36,13 @@ class TranscriptionGate:
         return self.in_use >= self.slots
 
     def try_acquire(self) -> bool:
-        """Take a free slot now, or return False (never queues; waiting finals keep priority)."""
-        if self.in_use < self.slots and not self._finals and not self._partials:
+        """Take a free slot for a partial now, or return False (never queues).
+
+        With more than one slot, a partial never takes the last free one: a final that
+        comes next finds it free instead of waiting for an interim nobody is owed.
+        """
+        limit = self.slots - 1 if self.slots > 1 else self.slots
+        if self.in_use < limit and not self._finals and not self._partials:
             self.in_use += 1
             return True
         return False
