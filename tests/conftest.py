@@ -35,8 +35,9 @@ def make_host(tmp_path: Path) -> Iterator[Callable[..., Host]]:
     """``make_host(plugins=[...], **settings)`` → an entered :class:`Host`, closed after the test."""
     hosts: list[Host] = []
 
-    def factory(plugins: list[Any] | None = None, **overrides: Any) -> Host:
-        host = Host(tmp_path / f"h{len(hosts)}", plugins=plugins if plugins is not None else [], **overrides)
+    def factory(plugins: list[Any] | None = [], **overrides: Any) -> Host:  # noqa: B006 (never mutated)
+        """``plugins=None`` discovers modules through their entry points (filter with ``modules=[...]``)."""
+        host = Host(tmp_path / f"h{len(hosts)}", plugins=plugins, **overrides)
         host.__enter__()
         hosts.append(host)
         return host

@@ -35,7 +35,8 @@ class ModuleContext:
     def platform(self) -> Platform:
         if self._platform is None:
             raise ServiceUnavailable(f"module {self.id} is not started yet", code="NOT_STARTED")
-        return self._platform
+        platform: Platform = self._platform
+        return platform
 
     def attach(self, platform: Platform) -> None:
         self._platform = platform

@@ -141,3 +141,21 @@ def test_openapi_covers_module_routes(make_host) -> None:  # type: ignore[no-unt
     schema = host.client.get("/docs/openapi.json").json()
     assert "/v1/modules/hello/greetings" in schema["paths"]
     assert "/v1/modules/" in schema["paths"] or "/v1/modules" in schema["paths"]
+
+
+def test_out_of_tree_plugin_from_its_entry_point(make_host) -> None:  # type: ignore[no-untyped-def]
+    """The pip-installed scaigrid-hello distribution: discovered, migrated, mounted, served, uninstalled."""
+    host: Host = make_host(plugins=None, modules=["hello"])
+    status = host.client.get("/v1/modules/hello", headers=host.superadmin_headers).json()["data"]
+    assert (status["distribution"], status["state"]) == ("scaigrid-hello", "ready")
+    key = host.key(host.tenant("acme"), "alice")
+    assert (
+        host.client.post(
+            "/v1/modules/hello/greetings", json={"text": "hi"}, headers=host.headers(key)
+        ).status_code
+        == 201
+    )
+    assert host.client.get("/v1/modules/hello/greetings", headers=host.headers(key)).json()["data"] == ["hi"]
+    assert host.platform.services.get("hello.greeter").greet("Ada") == "hello Ada"
+    assert host.client.post("/v1/modules/hello/uninstall", headers=host.superadmin_headers).status_code == 200
+    assert "hello_greetings" not in _tables(host)

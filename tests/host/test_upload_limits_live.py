@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from litestar import Request, post
-
 from scaigrid import ModuleInfo, hookimpl
 from scaigrid.uploads import read_multipart
+
 from tests.harness import Host
 
 MIB = 1024 * 1024
@@ -30,7 +30,9 @@ class Uploader:
     def scaigrid_routes(self) -> list[Any]:
         @post("/upload", opt={"scaigrid_public": True}, request_max_body_size=None)
         async def upload(request: Request[Any, Any, Any], platform: Any) -> dict[str, Any]:
-            form = await read_multipart(request, max_file_bytes=platform.settings.max_upload_bytes, max_files=1)
+            form = await read_multipart(
+                request, max_file_bytes=platform.settings.max_upload_bytes, max_files=1
+            )
             async with form:
                 upload = form.file("file")
                 return {"data": {"size": upload.size if upload else 0}}
@@ -46,14 +48,18 @@ def rss_bytes() -> int:
 
 
 def _request_head(path: str, host: str, *, content_length: int | None) -> bytes:
-    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", f"Content-Type: multipart/form-data; boundary={BOUNDARY}"]
+    lines = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {host}",
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}",
+    ]
     lines.append(f"Content-Length: {content_length}" if content_length else "Transfer-Encoding: chunked")
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
 def _part_head() -> bytes:
     return (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.wav\"\r\n"
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\n'
         "Content-Type: audio/wav\r\n\r\n"
     ).encode()
 

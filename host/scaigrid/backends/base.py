@@ -3,7 +3,9 @@
 A module's :class:`~scaigrid.records.BackendSpec` factory returns an instance of
 one of the small abstract classes below. The methods are *blocking* (they run a
 model or an HTTP call); callers reach them through
-``await platform.backends.run(capability, name, fn, *args)``, which runs them in
+``await platform.backends.run(capability, name, "transcribe", request)`` (a method
+name, or a callable taking the backend first such as ``lambda b, r: b.transcribe(r)``;
+not ``SpeechToText.transcribe``, which is the empty abstract method), which runs them in
 a thread with the backend's concurrency bound. Records are generic on purpose:
 modules put their specifics in ``options`` or subclass them.
 """

@@ -273,6 +273,9 @@ class BackendRegistry:
         Exceptions that are not a :class:`ScaigridError` come back as one (500,
         ``BACKEND_FAILED``) with the original as ``__cause__``.
         """
+        if getattr(fn, "__isabstractmethod__", False):
+            # SpeechToText.transcribe etc. are the empty abstract bodies: calling them returns None.
+            raise TypeError(f"pass the method name {fn.__name__!r}, not the abstract {fn.__qualname__}")
         slot = self._slot(capability, name)
         await slot.gate.acquire()
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -66,25 +65,13 @@ def scaigrid_migrations() -> MigrationsInfo:
 
 @hookimpl
 def scaigrid_routes(module: Any) -> Sequence[Any]:
+    from scaiecho.openai_compat import openai_routes
     from scaiecho.routes.policy import policy_routes
     from scaiecho.routes.speakers import speaker_routes
     from scaiecho.routes.transcribe import transcribe_routes
+    from scaiecho.streaming.routes import streaming_routes
 
-    routes: list[Any] = [*transcribe_routes, *speaker_routes, *policy_routes]
-    # Parts written alongside the core: mounted when present, skipped (logged) while absent.
-    for module_name, attr in (
-        ("scaiecho.streaming.routes", "streaming_routes"),
-        ("scaiecho.openai_compat", "openai_routes"),
-    ):
-        try:
-            extra = getattr(importlib.import_module(module_name), attr)
-        except ModuleNotFoundError as exc:
-            if not module_name.startswith(exc.name or "\0"):
-                raise  # a dependency of that code is missing: a real error, not an absent part
-            log.info("scaiecho: %s not present; its routes are not mounted", module_name)
-            continue
-        routes += list(extra)
-    return routes
+    return [*transcribe_routes, *speaker_routes, *policy_routes, *streaming_routes, *openai_routes]
 
 
 @hookimpl
@@ -147,8 +134,17 @@ async def scaigrid_install(module: Any) -> None:
 @hookimpl
 async def scaigrid_startup(module: Any) -> None:
     from scaiecho.speakers.manager import NODE_KIND
+    from scaiecho.streaming.routes import streaming_startup
 
     module.platform.nodes.add_handler(NODE_KIND, _app(module).manager.handle)
+    await streaming_startup(module)  # validates SCAIECHO_STREAM_* at start, not on a first request
+
+
+@hookimpl
+async def scaigrid_shutdown(module: Any) -> None:
+    from scaiecho.streaming.routes import streaming_shutdown
+
+    await streaming_shutdown(module)  # closes live WebRTC peers
 
 
 @hookimpl

@@ -34,10 +34,12 @@ class ScaiechoSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     compute_type: str = "int8"
     """CTranslate2 compute type for faster-whisper (int8, int8_float16, float16, float32)."""
-    cpu_threads: Annotated[int, msgspec.Meta(ge=0)] = 0
-    """Threads per faster-whisper model (0 = library default)."""
+    cpu_threads: Annotated[int, msgspec.Meta(ge=0)] = 1
+    """Threads per faster-whisper decode (0 = library default). One thread per decode with
+    ``stt_concurrency`` decodes side by side holds more concurrent streams on small CPUs than one
+    decode using every core (measured: bench/bench_scaiecho_stream.py)."""
     beam_size: PositiveInt = 5
-    stt_concurrency: PositiveInt = 1
+    stt_concurrency: PositiveInt = 2
     """Concurrent decodes per self-hosted model (CTranslate2 replicas); more needs more cores."""
     vad_filter: bool = True
     """Drop non-speech before decoding: Whisper hallucinates text on silence."""

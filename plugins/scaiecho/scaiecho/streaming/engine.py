@@ -307,7 +307,7 @@ class StreamingSession:
         if cut.utterance <= self._dispatched_final:
             return  # its final is already cut (and runs first): the final will say more
         assert cut.audio is not None
-        if not self._gate.try_acquire():
+        if not self._gate.try_acquire(last_slot=cut.kind == "speculative"):
             return  # the model is busy: an interim is dropped rather than queued before finals
         try:
             result = await self._call_backend(

@@ -35,13 +35,14 @@ class TranscriptionGate:
     def saturated(self) -> bool:
         return self.in_use >= self.slots
 
-    def try_acquire(self) -> bool:
+    def try_acquire(self, *, last_slot: bool = False) -> bool:
         """Take a free slot for a partial now, or return False (never queues).
 
-        With more than one slot, a partial never takes the last free one: a final that
-        comes next finds it free instead of waiting for an interim nobody is owed.
+        With more than one slot, a partial never takes the last free one (unless
+        ``last_slot``: a speculative final, which is almost a final): a final that comes
+        next finds it free instead of waiting for an interim nobody is owed.
         """
-        limit = self.slots - 1 if self.slots > 1 else self.slots
+        limit = self.slots - 1 if self.slots > 1 and not last_slot else self.slots
         if self.in_use < limit and not self._finals and not self._partials:
             self.in_use += 1
             return True

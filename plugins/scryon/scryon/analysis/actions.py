@@ -104,7 +104,7 @@ _NON_TASK_PROTOTYPES = [
     "Let me know what you think.",
 ]
 _DECISION_CUE = re.compile(
-    r"\b(?:we(?:['’]ve|\s+have)?\s+(?:decided|agreed|settled|chosen|chose)|"
+    r"\b(?:we(?:['’]ve|\s+have)?\s+(?:decided|agreed|agree\s+to|settled|chosen|chose)|"
     r"(?:it['’]s|that['’]s|it\s+is)\s+(?:decided|agreed|settled|final)|"
     r"(?:let['’]s|we['’]ll|we\s+will|we['’]re\s+going\s+to)\s+go\s+(?:with|ahead)|"
     r"we['’]re\s+going\s+with|the\s+decision\s+is|decision\s+made|"
