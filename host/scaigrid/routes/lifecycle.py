@@ -46,13 +46,14 @@ def module_lifecycle_routes(ctx: ModuleContext) -> list[Any]:
         return [reference, alias] if v1 else [reference]
 
     def route(method: Any, path: str | list[str], name: str) -> Callable[[Any], Any]:
-        return method(
+        decorator: Callable[[Any], Any] = method(
             path,
             guards=[superadmin],
             opt={"scaigrid_lifecycle": True},
             name=f"{ctx.id}.{name}",
             **({"status_code": 200} if method is post else {}),
         )
+        return decorator
 
     async def respond(value: Any) -> dict[str, Any]:
         return ok(msgspec.to_builtins(await value))
