@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -76,7 +76,11 @@ def isolated_overrides(tag: str) -> tuple[dict[str, Any], Callable[[], None]]:
     if base.startswith("postgresql"):
         admin, _ = _admin_url(base)
         name = f"sgtest_{tag}"
-        _pg_execute(admin.replace("+asyncpg", ""), f'CREATE DATABASE "{name}"')
+        try:
+            _pg_execute(admin.replace("+asyncpg", ""), f'CREATE DATABASE "{name}"')
+        except Exception as exc:  # a restarted Host (keep_state) finds its database again
+            if "already exists" not in str(exc):
+                raise
         overrides["database_url"] = sa.make_url(base).set(database=name).render_as_string(hide_password=False)
         cleanups.append(
             lambda: _pg_execute(
@@ -108,10 +112,14 @@ class Host:
         *,
         plugins: Sequence[object] | None,
         install_modules: bool = True,
+        keep_state: bool = False,
         **overrides: Any,
     ) -> None:
-        self.tag = uuid.uuid4().hex[:10]
-        iso, self._cleanup = isolated_overrides(self.tag)
+        # Derived from the data dir, so a second Host on the same tmp_path is a restart of the
+        # same deployment: same database, bucket and Redis prefix (``keep_state`` on the first).
+        self.tag = hashlib.sha1(str(tmp_path.resolve()).encode()).hexdigest()[:12]
+        iso, cleanup = isolated_overrides(self.tag)
+        self._cleanup = (lambda: None) if keep_state else cleanup
         values: dict[str, Any] = {
             "data_dir": str(tmp_path / "scaigrid-data"),
             "jwt_hs256_secret": JWT_SECRET,

@@ -242,7 +242,7 @@ def test_control_socket_errors(host: Host, alice: dict[str, str]) -> None:
 
 
 def test_restart_loses_state_but_not_the_marker(tmp_path: Path) -> None:
-    with Host(tmp_path, plugins=[scaiecho_plugin]) as first:
+    with Host(tmp_path, plugins=[scaiecho_plugin], keep_state=True) as first:
         tenant = first.tenant("acme")
         alice = first.headers(first.key(tenant, "alice"))
         bob = first.headers(first.key(tenant, "bob"))
