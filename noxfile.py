@@ -147,7 +147,9 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def serve(session: nox.Session) -> None:
     """The embedded default with every module: SQLite, blob dir and jobs under ./.scaigrid."""
-    session.run("scaigrid", "serve", *session.posargs, env=TEST_ENV)
+    # .venv also holds the tutorial module (tests/plugins): serve the four product modules unless told.
+    modules = os.environ.get("SCAIGRID_MODULES", "scaiecho,scaispeak,audio_engine,scryon")
+    session.run("scaigrid", "serve", *session.posargs, env={**TEST_ENV, "SCAIGRID_MODULES": modules})
 
 
 @nox.session
