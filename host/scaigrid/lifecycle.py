@@ -61,6 +61,7 @@ class Lifecycle:
         self.platform = platform
         self._state_cache: dict[str, tuple[float, str | None]] = {}
         self._tenant_cache: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._has_migrations: dict[str, bool] = {}
 
     # -- queries ------------------------------------------------------------
 
@@ -149,9 +150,12 @@ class Lifecycle:
         return ctx
 
     def register_migrations(self, module_id: str) -> bool:
-        """Tell the database where the module's branch lives; ``False`` if it has none."""
+        """Tell the database where the module's branch lives; ``False`` if it has none (asked once)."""
+        if module_id in self._has_migrations:
+            return self._has_migrations[module_id]
         info = self.platform.modules.call(module_id, "scaigrid_migrations")
         if info is None:
+            self._has_migrations[module_id] = False
             return False
         if not isinstance(info, MigrationsInfo):
             raise TypeError(f"scaigrid_migrations of {module_id} must return MigrationsInfo")
@@ -160,6 +164,7 @@ class Lifecycle:
                 f"module {module_id}: migrations branch label {info.branch_label!r} must equal the module id"
             )
         self.platform.db.add_branch(module_id, info.version_location)
+        self._has_migrations[module_id] = True
         return True
 
     async def _set(self, module_id: str, **values: Any) -> None:

@@ -7,6 +7,7 @@ guard decides); present but invalid ones raise 401.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,6 +27,8 @@ from scaigrid.settings import Settings
 __all__ = ["Authenticator", "credentials_of"]
 
 _STATE_KEY = "scaigrid_principal"
+LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+"""How stale ``api_keys.last_used_at`` may get before a request refreshes it."""
 _MISSING = object()
 
 
@@ -89,9 +92,15 @@ class Authenticator:
             row = await lookup_key(conn, key)
             if row is None:
                 raise Unauthorized("invalid or revoked API key", code="INVALID_API_KEY")
-            await conn.execute(
-                tables.api_keys.update().where(tables.api_keys.c.id == row.id).values(last_used_at=utcnow())
-            )
+            now = utcnow()
+            last = row.last_used_at
+            if last is not None and last.tzinfo is None:  # SQLite hands back naive UTC
+                last = last.replace(tzinfo=dt.UTC)
+            # A write per request would serialise every call on SQLite's lock: refresh it coarsely.
+            if last is None or now - last > LAST_USED_RESOLUTION:
+                await conn.execute(
+                    tables.api_keys.update().where(tables.api_keys.c.id == row.id).values(last_used_at=now)
+                )
         role: Role = row.role if row.role in ROLES else "member"
         perms = row.permissions if row.permissions is not None else self.role_permissions(role)
         return Principal(
