@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from scaiecho.stt.base import OPT_TEMPERATURE_FALLBACK, OPT_VAD_FILTER, to_transcript
+from scaiecho.stt.base import OPT_FIT_WINDOW, OPT_TEMPERATURE_FALLBACK, OPT_VAD_FILTER, to_transcript
 from scaiecho.stt.bundled import assemble_base
 from scaiecho.stt.faster_whisper import FasterWhisperBackend
 from scaigrid.backends import SttRequest
@@ -89,3 +89,16 @@ def test_multilingual_base_honours_the_language_hint(fw_base: FasterWhisperBacke
 def test_english_only_model_reports_english(fw_tiny: Any) -> None:
     assert not fw_tiny.multilingual and fw_tiny.languages == ("en",)
     assert fw_tiny.supports_language("en") and not fw_tiny.supports_language("de")
+
+
+def test_multilingual_models_keep_the_standard_window_for_live_chunks(
+    fw_base: FasterWhisperBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Short windows garble non-English text on the multilingual base: it never takes them."""
+    monkeypatch.setattr(
+        "scaiecho.stt.faster_whisper.transcribe_fitted", lambda *a, **k: pytest.fail("fitted window used")
+    )
+    text = "Guten Morgen, wie geht es dir heute?"
+    result = fw_base.transcribe(SttRequest(pcm=espeak16k(text, "de"), options={OPT_FIT_WINDOW: True}))
+    assert result.language == "de"
+    assert wer(text, result.text) <= 0.5, result.text

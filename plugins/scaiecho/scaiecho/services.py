@@ -30,7 +30,13 @@ from scaiecho.settings import ScaiechoSettings
 from scaiecho.speakers.manager import SpeakerManager
 from scaiecho.speakers.store import SpeakerStore
 from scaiecho.stt import catalog
-from scaiecho.stt.base import OPT_TEMPERATURE_FALLBACK, OPT_VAD_FILTER, SAMPLE_RATE, to_transcript
+from scaiecho.stt.base import (
+    OPT_FIT_WINDOW,
+    OPT_TEMPERATURE_FALLBACK,
+    OPT_VAD_FILTER,
+    SAMPLE_RATE,
+    to_transcript,
+)
 
 __all__ = ["DiarizationService", "Scaiecho", "SpeakerEmbeddingService", "TranscriptionService", "decode_16k"]
 
@@ -282,11 +288,14 @@ class TranscriptionService:
         language: str | None = None,
         prompt: str | None = None,
     ) -> Transcript:
-        """Low-latency path for streaming: no diarization, no VAD filter (the caller segmented)."""
+        """Low-latency path for streaming: no diarization, no VAD filter (the caller segmented),
+        and the encoder window fitted to the clip where the backend can (``OPT_FIT_WINDOW``)."""
         pcm = await self._app.pcm(pcm16k)
         if len(pcm) == 0:
             raise errors.empty_audio()
-        request = SttRequest(pcm=pcm, language=language, prompt=prompt, options={OPT_VAD_FILTER: False})
+        request = SttRequest(
+            pcm=pcm, language=language, prompt=prompt, options={OPT_VAD_FILTER: False, OPT_FIT_WINDOW: True}
+        )
         return await self._run([choice], request)
 
     async def _run(self, choices: Sequence[BackendChoice], request: SttRequest) -> Transcript:

@@ -17,6 +17,7 @@ from scaiecho.contracts import BackendKind, Segment, Transcript, Word
 
 __all__ = [
     "OPT_BEAM_SIZE",
+    "OPT_FIT_WINDOW",
     "OPT_TEMPERATURE_FALLBACK",
     "OPT_VAD_FILTER",
     "SAMPLE_RATE",
@@ -35,6 +36,10 @@ OPT_TEMPERATURE_FALLBACK = "temperature_fallback"
 """bool, default False: ignore ``request.temperature`` and use the model's fallback schedule
 (0.0, 0.2, ... 1.0 on repetitive or improbable output); set when the caller named no temperature."""
 OPT_BEAM_SIZE = "beam_size"
+OPT_FIT_WINDOW = "fit_window"
+"""bool, default False: a short, already-segmented clip (a live utterance). Backends that can
+decode it on an encoder window fitted to its length do so (see ``stt.fitted_window``);
+others ignore it."""
 
 
 def confidence_from_logprob(avg_logprob: float) -> float:

@@ -10,6 +10,7 @@ from scaigrid.backends import SpeechToText, SttRequest, SttResult, SttSegment, S
 from scaiecho.errors import backend_unavailable
 from scaiecho.stt.base import (
     OPT_BEAM_SIZE,
+    OPT_FIT_WINDOW,
     OPT_TEMPERATURE_FALLBACK,
     OPT_VAD_FILTER,
     SAMPLE_RATE,
@@ -18,6 +19,7 @@ from scaiecho.stt.base import (
     option,
     request_pcm,
 )
+from scaiecho.stt.fitted_window import FittedResult, transcribe_fitted
 
 __all__ = ["FasterWhisperBackend"]
 
@@ -73,6 +75,16 @@ class FasterWhisperBackend(SpeechToText):
 
     def transcribe(self, request: SttRequest) -> SttResult:
         audio = request_pcm(request)
+        if option(request, OPT_FIT_WINDOW, False) and not request.word_timestamps and not self.multilingual:
+            fitted = transcribe_fitted(
+                self._model,
+                audio,
+                prompt=request.prompt,
+                temperature=0.0 if option(request, OPT_TEMPERATURE_FALLBACK, False) else request.temperature,
+                beam_size=int(option(request, OPT_BEAM_SIZE, self.beam_size)),
+            )
+            if fitted is not None:
+                return self._fitted_result(fitted, len(audio) / SAMPLE_RATE)
         kwargs: dict[str, Any] = {
             "beam_size": int(option(request, OPT_BEAM_SIZE, self.beam_size)),
             "vad_filter": bool(option(request, OPT_VAD_FILTER, True)),
@@ -113,6 +125,20 @@ class FasterWhisperBackend(SpeechToText):
             text=join_text(segments),
             language=info.language if self.multilingual else "en",
             language_probability=float(info.language_probability) if self.multilingual else 1.0,
+            duration_seconds=duration,
+            segments=segments,
+            model=self.model,
+        )
+
+    def _fitted_result(self, fitted: FittedResult, duration: float) -> SttResult:
+        confidence = confidence_from_logprob(fitted.avg_logprob)
+        segments = [
+            SttSegment(start=s.start, end=s.end, text=s.text, confidence=confidence) for s in fitted.segments
+        ]
+        return SttResult(
+            text=join_text(segments),
+            language="en",
+            language_probability=1.0,
             duration_seconds=duration,
             segments=segments,
             model=self.model,
