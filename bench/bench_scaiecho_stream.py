@@ -2,7 +2,7 @@
 real-time streams the machine holds with tiny.en.
 
     .venv/bin/python bench/bench_scaiecho_stream.py [--streams 1,2,4,8,12] [--utterances 4]
-        [--beam-size 1] [--cpu-threads 1] [--workers 2] [--cpus 0,1] [--hold-final-p95 1.6]
+        [--beam-size 1] [--cpu-threads 1] [--workers 2] [--cpus 0,1] [--hold-final-p95 0.8]
 
 A real server (``create_app`` with the scaiecho plugin under uvicorn, in its own process,
 optionally pinned to ``--cpus``) receives piper speech in 20 ms s16le frames at real-time
@@ -260,13 +260,18 @@ def main() -> None:
     )
     parser.add_argument("--streams", default="1,2,4,8,12", help="concurrency levels to try")
     parser.add_argument("--utterances", type=int, default=4)
-    parser.add_argument("--beam-size", type=int, default=1, help="SCAIECHO_BEAM_SIZE for the server")
+    parser.add_argument(
+        "--beam-size",
+        type=int,
+        default=1,
+        help="SCAIECHO_STREAM_BEAM_SIZE (and SCAIECHO_BEAM_SIZE) for the server",
+    )
     parser.add_argument(
         "--cpu-threads", type=int, default=1, help="SCAIECHO_CPU_THREADS (0 = library default)"
     )
     parser.add_argument("--workers", type=int, default=2, help="SCAIECHO_STT_CONCURRENCY and the stream gate")
     parser.add_argument("--cpus", default="", help="pin the server to these CPUs, e.g. 0,1")
-    parser.add_argument("--hold-final-p95", type=float, default=1.6)
+    parser.add_argument("--hold-final-p95", type=float, default=0.8)
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -281,6 +286,7 @@ def main() -> None:
 
     env = {
         "SCAIECHO_BEAM_SIZE": str(args.beam_size),
+        "SCAIECHO_STREAM_BEAM_SIZE": str(args.beam_size),
         "SCAIECHO_CPU_THREADS": str(args.cpu_threads),
         "SCAIECHO_STT_CONCURRENCY": str(args.workers),
         "SCAIECHO_STREAM_MAX_CONCURRENT_TRANSCRIPTIONS": str(args.workers),

@@ -31,6 +31,7 @@ from scaiecho.speakers.manager import SpeakerManager
 from scaiecho.speakers.store import SpeakerStore
 from scaiecho.stt import catalog
 from scaiecho.stt.base import (
+    OPT_BEAM_SIZE,
     OPT_FIT_WINDOW,
     OPT_TEMPERATURE_FALLBACK,
     OPT_VAD_FILTER,
@@ -287,15 +288,17 @@ class TranscriptionService:
         choice: BackendChoice,
         language: str | None = None,
         prompt: str | None = None,
+        beam_size: int | None = None,
     ) -> Transcript:
         """Low-latency path for streaming: no diarization, no VAD filter (the caller segmented),
         and the encoder window fitted to the clip where the backend can (``OPT_FIT_WINDOW``)."""
         pcm = await self._app.pcm(pcm16k)
         if len(pcm) == 0:
             raise errors.empty_audio()
-        request = SttRequest(
-            pcm=pcm, language=language, prompt=prompt, options={OPT_VAD_FILTER: False, OPT_FIT_WINDOW: True}
-        )
+        options: dict[str, object] = {OPT_VAD_FILTER: False, OPT_FIT_WINDOW: True}
+        if beam_size is not None:
+            options[OPT_BEAM_SIZE] = beam_size
+        request = SttRequest(pcm=pcm, language=language, prompt=prompt, options=options)
         return await self._run([choice], request)
 
     async def _run(self, choices: Sequence[BackendChoice], request: SttRequest) -> Transcript:

@@ -47,12 +47,12 @@ def test_service_transcriber_passes_choice_language_and_prompt() -> None:
 
     choice = BackendChoice(kind="B", name="relay")
     result = asyncio.run(
-        ServiceTranscriber(Service(), choice, language="de").transcribe(
+        ServiceTranscriber(Service(), choice, language="de", beam_size=1).transcribe(
             np.zeros(1600, np.float32), prompt="ctx"
         )
     )
     assert (result.text, result.confidence) == ("hello", 0.7)
-    assert seen == {"choice": choice, "language": "de", "prompt": "ctx", "samples": 1600}
+    assert seen == {"choice": choice, "language": "de", "prompt": "ctx", "beam_size": 1, "samples": 1600}
 
 
 def unit(*values: float) -> np.ndarray:

@@ -110,7 +110,7 @@ class StreamingRuntime:
         if max_utterance_seconds is not None:
             options = options.with_max_utterance(max_utterance_seconds)
         session = StreamingSession(
-            ServiceTranscriber(service, choice, language=language),
+            ServiceTranscriber(service, choice, language=language, beam_size=self.settings.beam_size),
             await self.vad(platform),
             options,
             gate=self.gate(choice),

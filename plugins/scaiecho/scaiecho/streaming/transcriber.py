@@ -32,14 +32,22 @@ def chunk_text(transcript: Transcript) -> ChunkText:
 class ServiceTranscriber:
     """``TranscriptionService.transcribe_chunk`` with the backend chosen once at ``open``."""
 
-    def __init__(self, service: Any, choice: BackendChoice, *, language: str | None = None) -> None:
+    def __init__(
+        self,
+        service: Any,
+        choice: BackendChoice,
+        *,
+        language: str | None = None,
+        beam_size: int | None = None,
+    ) -> None:
         self._service = service
         self.choice = choice
         self.language = language
+        self.beam_size = beam_size
 
     async def transcribe(self, pcm16k: np.ndarray, *, prompt: str | None) -> ChunkText:
         transcript: Transcript = await self._service.transcribe_chunk(
-            pcm16k, choice=self.choice, language=self.language, prompt=prompt
+            pcm16k, choice=self.choice, language=self.language, prompt=prompt, beam_size=self.beam_size
         )
         return chunk_text(transcript)
 

@@ -5,8 +5,8 @@ for a 3 s utterance nine tenths of the work encodes padding, and the encoder is 
 small model's cost (tiny.en on one core: ~0.3 s for the 30 s window, ~0.015 s for 5 s).
 CTranslate2's encoder accepts fewer frames (it slices the positional table), so live
 streams decode each utterance on a window of ``max(clip + 1 s, 8 s)`` of zero-padded
-audio: about four times less CPU per utterance, with the same word error rate on the
-test voices (``bench/bench_stt_window.py`` measures both). English-only (``.en``) models
+audio: 0.28 of the standard call's time per utterance, with the same word error rate on
+the test voices (``bench/bench_stt_window.py`` measures both). English-only (``.en``) models
 only: on the multilingual base, short windows misdetect and garble other languages.
 
 A window the model was never trained on can make it loop, repeating the utterance until
