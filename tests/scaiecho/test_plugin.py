@@ -34,6 +34,7 @@ def test_contributions_readiness_and_uninstall(tmp_path: Path) -> None:
             "scaiecho-hf-whisper",
         }
         assert p.backends.names("diarization") == ["scaiecho-clustering"]
+        assert p.backends.names("vad") == ["scaiecho-silero"]  # what scryon's analysis uses
         assert "scaiecho.transcribe" in p.mcp.names()
         assert "scaiecho.transcribe" in p.job_handlers
         ready = host.client.get("/v1/modules/scaiecho/readyz").json()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from scaiecho.vad import pack_chunks, speech_ratio, speech_regions
+from scaiecho.vad import SileroVoiceActivity, pack_chunks, speech_ratio, speech_regions
+from scaigrid.backends import TimeSpan
 
 from tests.audio_fixtures import concat, noise, silence
 from tests.scaiecho.conftest import piper16k
@@ -25,6 +26,14 @@ def test_silence_and_noise_have_no_speech() -> None:
     assert speech_regions(silence(3.0)) == []
     assert speech_regions(noise(3.0, amp=0.02)) == []
     assert speech_ratio([], 0.0) == 0.0
+
+
+def test_the_vad_backend_returns_the_same_regions_as_time_spans() -> None:
+    pcm = concat(silence(1.0), piper16k("Speech for the host's vad capability."), silence(1.0))
+    spans = SileroVoiceActivity().speech_segments(pcm)
+    assert spans == [TimeSpan(start=a, end=b) for a, b in speech_regions(pcm)]
+    assert spans and abs(spans[0].start - 1.0) < 0.3
+    assert SileroVoiceActivity().speech_segments(silence(2.0)) == []
 
 
 def test_pack_chunks_groups_regions_up_to_the_window() -> None:

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from scryon.tables import action_items, analyses, transcripts
 
-from tests.audio_fixtures import concat, espeak_speech, piper_speech, silence
+from tests.audio_fixtures import concat, espeak_speech, noise, piper_speech, silence
 from tests.fakes import FakeOpenAI
 from tests.harness import Host
 from tests.scryon.scryon_client import upload, wait_done, wav_bytes
@@ -246,6 +246,16 @@ def test_delete_completed_call_leaves_nothing(e2e: Host, alice: dict[str, str], 
 
     assert e2e.call(blobs) == []
     assert e2e.client.get(f"/api/calls/{call_id}/analysis", headers=alice).status_code == 404
+
+
+def test_a_recording_without_speech_fails_at_the_vad_step(e2e: Host, alice: dict[str, str]) -> None:
+    """scaiecho registers silero as the host's ``vad`` backend, so scryon's VAD step runs."""
+    assert e2e.platform.backends.names("vad") == ["scaiecho-silero"]
+    quiet = wav_bytes(concat(silence(3.0), noise(3.0, amp=0.01)))
+    call_id = upload(e2e.client, alice, quiet, {"recordedAt": RECORDED_AT}).json()["id"]
+    done = wait_done(e2e.client, alice, call_id)
+    assert done["status"] == "FAILED"
+    assert done["failure"]["code"] == "no_speech_detected", done
 
 
 def test_module_is_ready_with_scaiecho(e2e: Host) -> None:

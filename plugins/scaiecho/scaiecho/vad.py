@@ -9,8 +9,9 @@ import threading
 from typing import Any
 
 import numpy as np
+from scaigrid.backends import TimeSpan, VoiceActivity
 
-__all__ = ["SpeechRegion", "pack_chunks", "speech_ratio", "speech_regions"]
+__all__ = ["SileroVoiceActivity", "SpeechRegion", "pack_chunks", "speech_ratio", "speech_regions"]
 
 SpeechRegion = tuple[float, float]
 """``(start, end)`` in seconds."""
@@ -54,6 +55,27 @@ def speech_regions(
             speech_pad_ms=pad_ms,
         )
     return [(s["start"] / sample_rate, s["end"] / sample_rate) for s in stamps]
+
+
+class SileroVoiceActivity(VoiceActivity):
+    """:func:`speech_regions` as the host's ``vad`` capability, so modules built on scaiecho
+    (scryon's analysis job, its voice-profile check) find a VAD wherever scaiecho runs."""
+
+    def speech_segments(
+        self,
+        pcm16k: Any,
+        *,
+        threshold: float = 0.5,
+        min_speech_ms: int = 250,
+        min_silence_ms: int = 100,
+    ) -> list[TimeSpan]:
+        regions = speech_regions(
+            np.asarray(pcm16k, dtype=np.float32).reshape(-1),
+            threshold=threshold,
+            min_speech_ms=min_speech_ms,
+            min_silence_ms=min_silence_ms,
+        )
+        return [TimeSpan(start=start, end=end) for start, end in regions]
 
 
 def speech_ratio(regions: list[SpeechRegion], duration: float) -> float:

@@ -24,6 +24,7 @@ __all__ = [
     "MODEL_BACKENDS",
     "PYANNOTE",
     "RELAY",
+    "VAD",
     "backend_specs",
     "model_available",
     "model_is_multilingual",
@@ -40,6 +41,7 @@ RELAY = "scaiecho-relay-whisper"
 EMBEDDER = "scaiecho-resemblyzer"
 DIARIZER = "scaiecho-clustering"
 PYANNOTE = "scaiecho-pyannote"
+VAD = "scaiecho-silero"
 
 
 def models_dir(settings: ScaiechoSettings, platform: Any) -> Path:
@@ -118,6 +120,7 @@ def backend_specs(settings: ScaiechoSettings, *, relay: bool) -> list[BackendSpe
     from scaiecho.stt.bundled import assemble_base, tiny_en_dir
     from scaiecho.stt.faster_whisper import FasterWhisperBackend
     from scaiecho.stt.hf_whisper import TransformersWhisperBackend
+    from scaiecho.vad import SileroVoiceActivity
 
     s = settings
     fw_kwargs: dict[str, Any] = {
@@ -176,6 +179,14 @@ def backend_specs(settings: ScaiechoSettings, *, relay: bool) -> list[BackendSpe
             ),
             description="silero VAD + resemblyzer windows + agglomerative clustering",
             max_concurrency=2,
+        ),
+        BackendSpec(
+            capability="vad",
+            name=VAD,
+            kind="A",
+            factory=lambda _p: SileroVoiceActivity(),
+            description="silero VAD (bundled with silero-vad), 16 kHz speech regions",
+            max_concurrency=1,
         ),
     ]
     if relay:
