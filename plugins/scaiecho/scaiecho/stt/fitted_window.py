@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from scaiecho.stt.base import SAMPLE_RATE
+
 __all__ = [
     "FittedResult",
     "FittedSegment",
@@ -45,7 +47,6 @@ __all__ = [
     "window_frames",
 ]
 
-SAMPLE_RATE = 16000
 HOP = 160
 """Samples per mel frame (10 ms)."""
 FULL_FRAMES = 3000
