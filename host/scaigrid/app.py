@@ -21,7 +21,7 @@ from scaigrid.context import ModuleContext
 from scaigrid.envelopes import handle_exception
 from scaigrid.errors import Forbidden, NotFound, StartupError, Unauthorized
 from scaigrid.mcp import mcp_routes
-from scaigrid.modules import ModuleRegistry, discover
+from scaigrid.modules import discover
 from scaigrid.platform import Platform
 from scaigrid.routes.admin import admin_routes
 from scaigrid.routes.health import health_routes, module_health_routes
@@ -76,7 +76,8 @@ def module_guard(ctx: ModuleContext) -> Any:
     return guard
 
 
-def _module_router(registry: ModuleRegistry, ctx: ModuleContext) -> Router | None:
+def _module_router(platform: Platform, ctx: ModuleContext) -> Router | None:
+    registry = platform.modules
     try:
         handlers = list(registry.call(ctx.id, "scaigrid_routes", module=ctx) or [])
     except StartupError:
@@ -84,6 +85,11 @@ def _module_router(registry: ModuleRegistry, ctx: ModuleContext) -> Router | Non
     except Exception as exc:
         registry.fail(ctx.id, exc)
         return None
+    for handler in handlers:
+        opt = getattr(handler, "opt", None)
+        name = opt.get("scaigrid_envelope") if isinstance(opt, dict) else None
+        if name:
+            platform.envelopes.check(ctx.id, name, f"route {getattr(handler, 'paths', handler)}")
     handlers += module_health_routes(ctx, handlers) + module_lifecycle_routes(ctx)
     prefix = "/" + ctx.info.prefix.strip("/")
     return Router(
@@ -115,7 +121,7 @@ def create_app(
 
     module_routers: list[Router] = []
     for ctx in list(registry.modules.values()):
-        router = _module_router(registry, ctx)
+        router = _module_router(platform, ctx)
         if router is not None:
             module_routers.append(router)
 

@@ -2,13 +2,14 @@
 
 Every error a client can see is a :class:`ScaigridError` with an HTTP status and
 a stable machine code. Modules subclass nothing: they create errors with their
-own codes (``ScaigridError(400, "SCAIECHO_EMPTY_AUDIO", "...")``) and pick an
-:class:`ErrorEnvelope` once, in their :class:`~scaigrid.records.ModuleInfo`.
+own codes (``ScaigridError(400, "SCAIECHO_EMPTY_AUDIO", "...")``) where the
+error arises, and pick their envelope (how the error is rendered) once, in their
+:class:`~scaigrid.records.ModuleInfo` (see :mod:`scaigrid.envelopes`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -16,7 +17,6 @@ import msgspec
 __all__ = [
     "BadRequest",
     "Conflict",
-    "ErrorEnvelope",
     "Forbidden",
     "NotFound",
     "PayloadTooLarge",
@@ -25,7 +25,6 @@ __all__ = [
     "StartupError",
     "Unauthorized",
     "UnsupportedMediaType",
-    "render_detail",
     "render_scaigrid",
 ]
 
@@ -128,10 +127,6 @@ class StartupError(Exception):
     """
 
 
-ErrorEnvelope = Callable[[ScaigridError], dict[str, Any]]
-"""Turns an error into the JSON body a module's clients expect."""
-
-
 def render_scaigrid(err: ScaigridError) -> dict[str, Any]:
     """ScaiGrid's standard envelope: ``{"error": {"code", "message", "details", ...extra}}``."""
     body: dict[str, Any] = {"code": err.code, "message": err.message}
@@ -139,14 +134,6 @@ def render_scaigrid(err: ScaigridError) -> dict[str, Any]:
         body["details"] = err.details
     body.update(err.extra)
     return {"error": body}
-
-
-def render_detail(err: ScaigridError) -> dict[str, Any]:
-    """The ``{"detail": ..., "code": ...}`` body used by the Audio Engine reference."""
-    body: dict[str, Any] = {"detail": err.message, "code": err.code}
-    if err.details:
-        body["errors"] = err.details
-    return body
 
 
 def to_builtins(value: Any) -> Any:

@@ -28,11 +28,19 @@ from scaigrid.records import MigrationsInfo
 if TYPE_CHECKING:
     from scaigrid.platform import Platform
 
-__all__ = ["Lifecycle", "ModuleState", "ModuleStatus"]
+__all__ = ["Lifecycle", "ModuleState", "ModuleStatus", "TenantFailure"]
 
 log = logging.getLogger("scaigrid.lifecycle")
 
 ModuleState = Literal["not_installed", "installing", "ready", "failed", "uninstalling", "uninstalled"]
+
+
+class TenantFailure(msgspec.Struct, kw_only=True):
+    """A tenant whose last enable/disable of a module failed; re-running the step recovers."""
+
+    tenant_id: str
+    error: str
+    updated_at: dt.datetime | None = None
 
 
 class ModuleStatus(msgspec.Struct, kw_only=True):
@@ -49,6 +57,8 @@ class ModuleStatus(msgspec.Struct, kw_only=True):
     distribution: str | None = None
     permissions: list[str] = []
     disabled_tenants: list[str] = []
+    failed_tenants: list[TenantFailure] = []
+    """Tenants whose last enable or disable step failed (the hook raised), with the error."""
     updated_at: dt.datetime | None = None
 
 
@@ -70,9 +80,18 @@ class Lifecycle:
         async with self.platform.db.connect() as conn:
             rows = {r.id: r for r in (await conn.execute(sa.select(tables.modules))).all()}
             disabled: dict[str, list[str]] = {}
-            stmt = sa.select(tables.tenant_modules).where(tables.tenant_modules.c.enabled.is_(False))
+            failed: dict[str, list[TenantFailure]] = {}
+            tm = tables.tenant_modules
+            stmt = sa.select(tm).where(sa.or_(tm.c.enabled.is_(False), tm.c.state == "failed"))
             for r in (await conn.execute(stmt)).all():
-                disabled.setdefault(r.module_id, []).append(r.tenant_id)
+                if not r.enabled:
+                    disabled.setdefault(r.module_id, []).append(r.tenant_id)
+                if r.state == "failed":
+                    failed.setdefault(r.module_id, []).append(
+                        TenantFailure(
+                            tenant_id=r.tenant_id, error=r.last_error or "", updated_at=r.updated_at
+                        )
+                    )
         out: list[ModuleStatus] = []
         for mid in sorted(set(rows) | set(registry.modules) | set(registry.failures)):
             row = rows.get(mid)
@@ -94,6 +113,7 @@ class Lifecycle:
                     distribution=(ctx.distribution if ctx else failure.distribution if failure else None),
                     permissions=list(ctx.info.permissions) if ctx else [],
                     disabled_tenants=sorted(disabled.get(mid, [])),
+                    failed_tenants=sorted(failed.get(mid, []), key=lambda f: f.tenant_id),
                     updated_at=row.updated_at if row is not None else None,
                 )
             )
@@ -289,6 +309,24 @@ class Lifecycle:
 
     # -- tenant steps -------------------------------------------------------
 
+    async def _set_tenant_row(
+        self, module_id: str, tenant_id: str, *, enabled: bool, state: str, last_error: str | None = None
+    ) -> None:
+        tm = tables.tenant_modules
+        async with self.platform.db.begin() as conn:
+            await conn.execute(tm.delete().where(tm.c.module_id == module_id, tm.c.tenant_id == tenant_id))
+            await conn.execute(
+                tm.insert().values(
+                    module_id=module_id,
+                    tenant_id=tenant_id,
+                    enabled=enabled,
+                    state=state,
+                    last_error=last_error,
+                    updated_at=utcnow(),
+                )
+            )
+        self._forget(module_id)
+
     async def set_tenant(self, module_id: str, tenant_id: str, *, enabled: bool, actor: str) -> ModuleStatus:
         """Enable or disable a module for one tenant; takes effect on the next request (HTTP and WS)."""
         ctx = self._context(module_id)
@@ -301,32 +339,39 @@ class Lifecycle:
         hook = "scaigrid_tenant_enable" if enabled else "scaigrid_tenant_disable"
         action = "tenant_enable" if enabled else "tenant_disable"
 
-        async def work() -> None:
-            tm = tables.tenant_modules
-            async with self.platform.db.begin() as conn:
-                await conn.execute(
-                    tm.delete().where(tm.c.module_id == module_id, tm.c.tenant_id == tenant_id)
-                )
-                await conn.execute(
-                    tm.insert().values(
-                        module_id=module_id, tenant_id=tenant_id, enabled=enabled, updated_at=utcnow()
-                    )
-                )
-            self._forget(module_id)
-            await maybe_await(self.platform.modules.call(module_id, hook, module=ctx, tenant_id=tenant_id))
-
+        if not enabled:
+            # Refuse the tenant first: the disable hook runs while the guard already answers 403.
+            await self._set_tenant_row(module_id, tenant_id, enabled=False, state="disabled")
         try:
-            await work()
+            await maybe_await(self.platform.modules.call(module_id, hook, module=ctx, tenant_id=tenant_id))
         except Exception as exc:
+            message = f"{action} failed: {type(exc).__name__}: {exc}"
+            log.exception("module %s: %s for tenant %s failed", module_id, action, tenant_id)
+            # A failed enable leaves the tenant as it was (off if it was off); a failed disable
+            # stays refused. Either way the failure is recorded and shown by GET /v1/modules.
+            current = await self.tenant_enabled(module_id, tenant_id) if enabled else False
+            await self._set_tenant_row(
+                module_id, tenant_id, enabled=current, state="failed", last_error=message
+            )
             await self.platform.db.audit(
                 None,
                 actor=actor,
                 action=f"module.{action}.failed",
                 module_id=module_id,
                 tenant_id=tenant_id,
-                details={"error": str(exc)},
+                details={"error": message},
             )
-            raise
+            if isinstance(exc, ScaigridError):
+                raise
+            raise ScaigridError(
+                500,
+                "MODULE_TENANT_STEP_FAILED",
+                f"module {module_id}: {message}",
+                details={"module_id": module_id, "tenant_id": tenant_id, "action": action},
+            ) from exc
+        await self._set_tenant_row(
+            module_id, tenant_id, enabled=enabled, state="enabled" if enabled else "disabled"
+        )
         await self.platform.db.audit(
             None, actor=actor, action=f"module.{action}", module_id=module_id, tenant_id=tenant_id, details={}
         )

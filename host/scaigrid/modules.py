@@ -11,8 +11,9 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import logging
+import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,12 +32,13 @@ __all__ = [
     "LoadFailure",
     "ModuleRegistry",
     "PluginSource",
-    "call_module_hook",
+    "call_each_plugin",
     "discover",
     "maybe_await",
 ]
 
 log = logging.getLogger("scaigrid.modules")
+_trace_log = logging.getLogger("scaigrid.trace")
 
 ENTRY_POINT_GROUP = "scaigrid.modules"
 BUILTIN_DISTRIBUTIONS = frozenset(
@@ -71,6 +73,8 @@ class ModuleRegistry:
     modules: dict[str, ModuleContext] = field(default_factory=dict)
     failures: dict[str, LoadFailure] = field(default_factory=dict)
     plugins: dict[str, object] = field(default_factory=dict)
+    trace: bool = False
+    """``SCAIGRID_TRACE_MODULES``: log every module hook call with its duration."""
 
     def get(self, module_id: str) -> ModuleContext | None:
         return self.modules.get(module_id)
@@ -89,8 +93,40 @@ class ModuleRegistry:
         self.failures[module_id] = LoadFailure(module_id, ctx.distribution if ctx else None, message)
 
     def call(self, module_id: str, hook: str, **kwargs: Any) -> Any:
-        """Call one hook on one module (keyword arguments only). ``None`` if not implemented."""
-        return call_module_hook(self.pm, self.plugins[module_id], hook, **kwargs)
+        """Call one hook on one module, through pluggy's call path (wrappers, tracing, monitoring).
+
+        Keyword arguments only, and every argument the hookspec declares must be
+        given; the implementation receives the subset it names. Returns the
+        module's result, ``None`` when it does not implement the hook. With
+        ``SCAIGRID_TRACE_MODULES`` set, each call is logged with its duration
+        (for ``async`` implementations, the time until the awaited result).
+        """
+        plugin = self.plugins[module_id]
+        caller = getattr(self.pm.hook, hook)
+        missing = [name for name in (caller.spec.argnames if caller.spec else ()) if name not in kwargs]
+        if missing:
+            raise TypeError(f"host bug: {hook} called without {', '.join(missing)}")
+        others = [p for p in self.plugins.values() if p is not plugin]
+        subset = self.pm.subset_hook_caller(hook, remove_plugins=others)
+        if not self.trace:
+            results = subset(**kwargs)
+            return results[0] if results else None
+        started = time.perf_counter()
+        results = subset(**kwargs)
+        result = results[0] if results else None
+        if not results:
+            return None
+        if inspect.isawaitable(result):
+            return self._traced(module_id, hook, started, result)
+        _trace_log.info("%s.%s %.1f ms", module_id, hook, (time.perf_counter() - started) * 1000)
+        return result
+
+    @staticmethod
+    async def _traced(module_id: str, hook: str, started: float, awaitable: Awaitable[Any]) -> Any:
+        try:
+            return await awaitable
+        finally:
+            _trace_log.info("%s.%s %.1f ms", module_id, hook, (time.perf_counter() - started) * 1000)
 
     def collect(self, hook: str, make_kwargs: Callable[[ModuleContext], dict[str, Any]]) -> dict[str, Any]:
         """Call ``hook`` on every module, isolating failures; returns results by module id."""
@@ -106,13 +142,19 @@ class ModuleRegistry:
         return results
 
 
-def call_module_hook(pm: pluggy.PluginManager, plugin: object, hook: str, **kwargs: Any) -> Any:
-    """Call ``hook`` on one plugin with the subset of ``kwargs`` its implementation declares."""
+def call_each_plugin(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+    """Call ``hook`` once per implementing plugin, through pluggy, yielding ``(plugin name, result)``.
+
+    For a module's own extension point when each provider must be told apart
+    (audio_engine names the plugin that registered each component).
+    """
     caller = getattr(pm.hook, hook)
-    for impl in caller.get_hookimpls():
-        if impl.plugin is plugin:
-            return impl.function(*(kwargs[name] for name in impl.argnames))
-    return None
+    impls = caller.get_hookimpls()
+    everyone = [impl.plugin for impl in impls]
+    for impl in impls:
+        subset = pm.subset_hook_caller(hook, remove_plugins=[p for p in everyone if p is not impl.plugin])
+        results = subset(**kwargs)
+        yield impl.plugin_name, (results[0] if results else None)
 
 
 async def maybe_await(value: Any) -> Any:
@@ -162,7 +204,7 @@ def discover(
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    registry = ModuleRegistry(pm=pm)
+    registry = ModuleRegistry(pm=pm, trace=settings.trace_modules)
     sources = object_sources(plugins) if plugins is not None else entry_point_sources(settings)
     seen_prefixes: dict[str, str] = {}
 
@@ -195,16 +237,17 @@ def discover(
         except (ValueError, pluggy.PluginValidationError) as exc:
             registry.failures[info.id] = LoadFailure(info.id, source.distribution, _describe(exc))
             continue
+        registry.plugins[info.id] = plugin
         try:
-            settings_obj = _module_settings(pm, plugin, info)
+            settings_obj = _module_settings(registry, info)
         except StartupError:
             raise
         except Exception as exc:
             pm.unregister(plugin)
+            registry.plugins.pop(info.id)
             registry.failures[info.id] = LoadFailure(info.id, source.distribution, _describe(exc))
             continue
         seen_prefixes[prefix] = info.id
-        registry.plugins[info.id] = plugin
         registry.modules[info.id] = ModuleContext(
             id=info.id, info=info, settings=settings_obj, distribution=source.distribution
         )
@@ -226,8 +269,8 @@ def _module_info(plugin: object) -> ModuleInfo:
     return info
 
 
-def _module_settings(pm: pluggy.PluginManager, plugin: object, info: ModuleInfo) -> msgspec.Struct | None:
-    spec = call_module_hook(pm, plugin, "scaigrid_settings")
+def _module_settings(registry: ModuleRegistry, info: ModuleInfo) -> msgspec.Struct | None:
+    spec = registry.call(info.id, "scaigrid_settings")
     if spec is None:
         return None
     if not isinstance(spec, ModuleSettings):

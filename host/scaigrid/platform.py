@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 import os
 import socket
@@ -24,13 +25,15 @@ from scaigrid.backends import BackendRegistry
 from scaigrid.backends.nodes import NodeInfo, NodeRegistry, create_node_registry
 from scaigrid.backends.policy import PolicyStore
 from scaigrid.blobs import BlobStore, create_blob_store
+from scaigrid.context import ModuleContext
 from scaigrid.db import HOST_BRANCH, Database
+from scaigrid.envelopes import EnvelopeRegistry
 from scaigrid.errors import StartupError
 from scaigrid.jobs import JobQueue, create_job_queue
 from scaigrid.lifecycle import Lifecycle
 from scaigrid.mcp import McpRegistry
 from scaigrid.modules import ModuleRegistry, maybe_await
-from scaigrid.records import BackendSpec, JobHandler, McpTool, ServiceSpec
+from scaigrid.records import BackendSpec, EnvelopeSpec, JobHandler, McpTool, ReadinessCheck, ServiceSpec
 from scaigrid.secret import host_secret
 from scaigrid.services import ServiceRegistry
 from scaigrid.settings import Settings
@@ -59,6 +62,8 @@ class Platform:
         self.policies = PolicyStore(self.db)
         self.nodes: NodeRegistry = create_node_registry(settings)
         self.services = ServiceRegistry()
+        self.envelopes = EnvelopeRegistry()
+        self.readiness: dict[str, list[ReadinessCheck]] = {}
         self.mcp = McpRegistry()
         self.job_handlers: dict[str, JobHandler] = {}
         self.auth = Authenticator(self.db, settings, self.role_permissions)
@@ -67,9 +72,12 @@ class Platform:
         self.started = False
         self.superadmin_key: str | None = None
         self._started_parts: list[str] = []
+        self._torn_down = False
         for ctx in modules.modules.values():
             ctx.attach(self)
+        self._setup_modules()
         self._collect_contributions()
+        self._collect_readiness()
 
     # -- helpers modules use -------------------------------------------------
 
@@ -91,6 +99,34 @@ class Platform:
     def data_path(self) -> Path:
         return self.settings.data_path
 
+    # -- module state ------------------------------------------------------------
+
+    def _setup_modules(self) -> None:
+        """``scaigrid_setup`` once per module: its result becomes ``module.state``."""
+        for module_id, ctx in list(self.modules.modules.items()):
+            try:
+                state = self.modules.call(module_id, "scaigrid_setup", module=ctx)
+                if inspect.isawaitable(state):
+                    raise TypeError("scaigrid_setup must be a plain function (no I/O at set-up)")
+                ctx.set_state(state)
+            except StartupError:
+                raise
+            except Exception as exc:
+                self.modules.fail(module_id, exc)
+
+    def _collect_readiness(self) -> None:
+        """Ask each module for its readiness checks once, so a bad return fails at start-up."""
+        results = self.modules.collect("scaigrid_readiness", lambda ctx: {"module": ctx})
+        for module_id, checks in results.items():
+            checks = list(checks or [])
+            bad = [type(c).__name__ for c in checks if not isinstance(c, ReadinessCheck)]
+            if bad:
+                self.modules.fail(
+                    module_id, f"scaigrid_readiness returned {', '.join(bad)}, not ReadinessCheck"
+                )
+                continue
+            self.readiness[module_id] = checks
+
     # -- contributions ---------------------------------------------------------
 
     def _collect_contributions(self) -> None:
@@ -110,22 +146,27 @@ class Platform:
                     self.services.register(record, module_id)
                 elif kind == "mcp" and isinstance(record, McpTool):
                     self.mcp.register(record, module_id)
+                elif kind == "envelopes" and isinstance(record, EnvelopeSpec):
+                    self.envelopes.register(record, module_id)
                 else:
                     raise TypeError(f"module {module_id} registered {type(record).__name__} as {kind}")
 
             return register
 
         for hook, kind in (
+            ("scaigrid_envelopes", "envelopes"),
             ("scaigrid_backends", "backends"),
             ("scaigrid_jobs", "jobs"),
             ("scaigrid_services", "services"),
             ("scaigrid_mcp_tools", "mcp"),
         ):
             registry.collect(hook, functools.partial(self._hook_kwargs, registrar, kind))
+        for module_id, ctx in registry.modules.items():
+            self.envelopes.check(module_id, ctx.info.envelope, "ModuleInfo.envelope")
 
     @staticmethod
     def _hook_kwargs(
-        registrar: Callable[[str, str], Callable[[Any], None]], kind: str, ctx: Any
+        registrar: Callable[[str, str], Callable[[Any], None]], kind: str, ctx: ModuleContext[Any, Any]
     ) -> dict[str, Any]:
         return {"register": registrar(ctx.id, kind), "module": ctx}
 
@@ -178,6 +219,13 @@ class Platform:
         self._started_parts.append("jobs")
         self.started = True
 
+    async def _teardown_modules(self) -> None:
+        for module_id, ctx in list(self.modules.modules.items()):
+            try:
+                await maybe_await(self.modules.call(module_id, "scaigrid_teardown", module=ctx))
+            except Exception:
+                log.exception("module %s failed during teardown", module_id)
+
     async def stop(self) -> None:
         parts = self._started_parts
         if "modules" in parts:
@@ -196,5 +244,8 @@ class Platform:
             await self.blobs.close()
         await self.db.dispose()
         self._cpu.shutdown(wait=False, cancel_futures=True)
+        if not self._torn_down:
+            self._torn_down = True
+            await self._teardown_modules()
         self._started_parts = []
         self.started = False

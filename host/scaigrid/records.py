@@ -7,12 +7,16 @@ name the module that produced a bad one.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
+if TYPE_CHECKING:
+    from scaigrid.errors import ScaigridError
+
 __all__ = [
     "BackendSpec",
+    "EnvelopeSpec",
     "JobHandler",
     "McpTool",
     "MigrationsInfo",
@@ -22,11 +26,9 @@ __all__ = [
     "ServiceSpec",
 ]
 
-EnvelopeName = Literal["scaigrid", "detail", "error_object", "openai"]
-"""How a module renders errors: ScaiGrid ``{error:{code,message,...}}``; ``{detail}``
-(Audio Engine); ``{error:{code,message,details}}`` with ``details`` always present (Scryon);
-OpenAI's ``{error:{message,type,param,code}}`` (OpenAI-compatible routes, set per route with
-``opt={"scaigrid_envelope": "openai"}``)."""
+HOST_ENVELOPE = "scaigrid"
+"""The host's own envelope, ``{"error": {"code", "message", "details"?, ...extra}}``; every other
+envelope is registered by the module that uses it (``scaigrid_envelopes``)."""
 
 
 class ModuleInfo(msgspec.Struct, kw_only=True, frozen=True):
@@ -44,9 +46,10 @@ class ModuleInfo(msgspec.Struct, kw_only=True, frozen=True):
     description: str = ""
     permissions: tuple[str, ...] = ()
     member_permissions: tuple[str, ...] = ()
-    envelope: EnvelopeName = "scaigrid"
-    required: bool = False
-    """A required module's readiness failure makes the host's /readyz fail."""
+    envelope: str = HOST_ENVELOPE
+    """Name of the error envelope of the module's routes: ``"scaigrid"`` or one the module
+    registers in ``scaigrid_envelopes`` (a route may pick another with
+    ``opt={"scaigrid_envelope": name}``)."""
 
 
 class ModuleSettings(msgspec.Struct, kw_only=True, frozen=True):
@@ -114,9 +117,32 @@ class McpTool(msgspec.Struct, kw_only=True, frozen=True):
     permission: str | None = None
 
 
-class ServiceSpec(msgspec.Struct, kw_only=True, frozen=True):
-    """A Python service other modules may call (``platform.services.get(name)``)."""
+class EnvelopeSpec(msgspec.Struct, kw_only=True, frozen=True):
+    """How one module renders errors: the JSON body for a :class:`~scaigrid.errors.ScaigridError`.
+
+    ``render`` turns the error into the body; ``schema`` is the JSON schema of that
+    body, published in the OpenAPI document as ``<module>.<name>.Error``;
+    ``validation_status`` is the status of a request that failed the host's own
+    validation (a missing field, a bad type): 400 by default, 422 for APIs in
+    FastAPI's convention.
+    """
 
     name: str
-    provider: Any
+    render: Callable[[ScaigridError], dict[str, Any]]
+    schema: dict[str, Any] | None = None
+    validation_status: int = 400
+    description: str = ""
+
+
+class ServiceSpec(msgspec.Struct, kw_only=True, frozen=True):
+    """A Python service other modules may call (``platform.services.get(name, Protocol)``).
+
+    ``protocol`` is the ``typing.Protocol`` the provider satisfies, published by
+    the providing module; the host checks the provider against it at start-up
+    (every member present, methods callable) and callers get it back typed.
+    """
+
+    name: str
+    provider: object
+    protocol: type | None = None
     description: str = ""

@@ -66,6 +66,10 @@ tenant_modules = sa.Table(
     sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("module_id", sa.String(64), primary_key=True),
     sa.Column("enabled", sa.Boolean, nullable=False),
+    # enabled | disabled | failed: a failed step keeps ``enabled`` as the guard must treat it
+    # (a failed enable stays off; a failed disable stays refused) and says why in last_error.
+    sa.Column("state", sa.String(16), nullable=False, server_default="enabled"),
+    sa.Column("last_error", sa.Text, nullable=True),
     _ts("updated_at"),
 )
 

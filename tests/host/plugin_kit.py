@@ -64,10 +64,12 @@ class Plain:
     @hookimpl
     def scaigrid_tenant_enable(self, tenant_id: str) -> None:
         self.calls.append(("tenant_enable", tenant_id))
+        self._maybe_fail("scaigrid_tenant_enable")
 
     @hookimpl
     def scaigrid_tenant_disable(self, tenant_id: str) -> None:
         self.calls.append(("tenant_disable", tenant_id))
+        self._maybe_fail("scaigrid_tenant_disable")
 
 
 class WithBackend(Plain):

@@ -159,3 +159,44 @@ def test_out_of_tree_plugin_from_its_entry_point(make_host) -> None:  # type: ig
     assert host.platform.services.get("hello.greeter").greet("Ada") == "hello Ada"
     assert host.client.post("/v1/modules/hello/uninstall", headers=host.superadmin_headers).status_code == 200
     assert "hello_greetings" not in _tables(host)
+
+
+def _tenant_failures(host: Host, module_id: str) -> list[dict[str, object]]:
+    modules = host.client.get("/v1/modules/", headers=host.superadmin_headers).json()["data"]
+    (entry,) = [m for m in modules if m["id"] == module_id]
+    return list(entry["failed_tenants"])
+
+
+def test_failed_tenant_enable_is_recorded_and_leaves_the_tenant_off(make_host) -> None:  # type: ignore[no-untyped-def]
+    plugin = Plain("flaky")
+    host: Host = make_host(plugins=[plugin])
+    a = host.tenant("acme")
+    key = host.key(a, "alice")
+    h = host.superadmin_headers
+    assert host.client.post(f"/v1/modules/flaky/tenants/{a}/disable", headers=h).status_code == 200
+    plugin.fail_in = "scaigrid_tenant_enable"
+    resp = host.client.post(f"/v1/modules/flaky/tenants/{a}/enable", headers=h)
+    assert resp.status_code == 500 and resp.json()["error"]["code"] == "MODULE_TENANT_STEP_FAILED"
+    (failure,) = _tenant_failures(host, "flaky")
+    assert failure["tenant_id"] == a and "exploded in scaigrid_tenant_enable" in str(failure["error"])
+    # the hook failed, so the tenant was never enabled
+    denied = host.client.get("/v1/modules/flaky/ping", headers=host.headers(key))
+    assert denied.status_code == 403 and denied.json()["error"]["code"] == "MODULE_DISABLED"
+    assert "module.tenant_enable.failed" in _audit(host)
+    plugin.fail_in = None  # running the step again recovers
+    assert host.client.post(f"/v1/modules/flaky/tenants/{a}/enable", headers=h).status_code == 200
+    assert _tenant_failures(host, "flaky") == []
+    assert host.client.get("/v1/modules/flaky/ping", headers=host.headers(key)).status_code == 200
+
+
+def test_failed_tenant_disable_stays_refused(make_host) -> None:  # type: ignore[no-untyped-def]
+    plugin = Plain("sticky", fail_in="scaigrid_tenant_disable")
+    host: Host = make_host(plugins=[plugin])
+    a = host.tenant("acme")
+    key = host.key(a, "alice")
+    resp = host.client.post(f"/v1/modules/sticky/tenants/{a}/disable", headers=host.superadmin_headers)
+    assert resp.status_code == 500
+    (failure,) = _tenant_failures(host, "sticky")
+    assert failure["tenant_id"] == a
+    # the guard refused the tenant before the hook ran, and keeps refusing after it failed
+    assert host.client.get("/v1/modules/sticky/ping", headers=host.headers(key)).status_code == 403

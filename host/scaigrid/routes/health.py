@@ -37,8 +37,8 @@ async def run_checks(checks: Sequence[ReadinessCheck]) -> dict[str, str]:
 
 
 def _module_checks(platform: Platform, ctx: ModuleContext) -> list[ReadinessCheck]:
-    checks = platform.modules.call(ctx.id, "scaigrid_readiness", module=ctx) or []
-    return list(checks)
+    """The checks the module returned at start-up (its readiness hook is not called per probe)."""
+    return platform.readiness.get(ctx.id, [])
 
 
 async def _db_check(platform: Platform) -> None:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from scaigrid.errors import ServiceUnavailable, StartupError
 from scaigrid.hookspecs import hookimpl
-from scaigrid.records import BackendSpec, MigrationsInfo, ModuleInfo, ModuleSettings, ReadinessCheck
+from scaigrid.records import (
+    BackendSpec,
+    EnvelopeSpec,
+    MigrationsInfo,
+    ModuleInfo,
+    ModuleSettings,
+    ReadinessCheck,
+)
 
 from audio_engine import MODULE_ID, __version__, hookspecs
 from audio_engine.components import builtin_components
@@ -22,6 +30,7 @@ from audio_engine.engine import (
     engine_of,
     set_engine,
 )
+from audio_engine.envelope import DETAIL_ENVELOPE
 from audio_engine.registry import Component, ComponentRegistry
 from audio_engine.routes import admin_routes, pipeline_route
 from audio_engine.settings import AudioEngineSettings
@@ -45,6 +54,11 @@ def scaigrid_module() -> ModuleInfo:
 @hookimpl
 def scaigrid_settings() -> ModuleSettings:
     return ModuleSettings(type=AudioEngineSettings, prefix="AUDIO_ENGINE_")
+
+
+@hookimpl
+def scaigrid_envelopes(register: Callable[[EnvelopeSpec], None]) -> None:
+    register(DETAIL_ENVELOPE)
 
 
 @hookimpl

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from scaigrid.envelopes import OPENAI_ENVELOPE
 from scaigrid.hookspecs import hookimpl
 from scaigrid.records import (
     BackendSpec,
+    EnvelopeSpec,
     JobHandler,
     McpTool,
     MigrationsInfo,
@@ -53,6 +55,11 @@ def scaigrid_module() -> ModuleInfo:
 @hookimpl
 def scaigrid_settings() -> ModuleSettings:
     return ModuleSettings(type=ScaiechoSettings, prefix=ENV_PREFIX)
+
+
+@hookimpl
+def scaigrid_envelopes(register: Callable[[EnvelopeSpec], None]) -> None:
+    register(OPENAI_ENVELOPE)  # the OpenAI-compatible routes (/v1/audio/...)
 
 
 @hookimpl

@@ -26,10 +26,10 @@ import sqlalchemy as sa
 from litestar import Request, Response
 from scaigrid.auth import Principal
 from scaigrid.db import Database, utcnow
-from scaigrid.envelopes import render_error_object
 from scaigrid.errors import ScaigridError
 from sqlalchemy.exc import IntegrityError
 
+from scryon.envelope import render_error_object
 from scryon.errors import idempotency_conflict, idempotency_mismatch, validation_failed
 from scryon.tables import idempotency_keys as keys
 

@@ -8,6 +8,7 @@ job kind (``scryon.analyze``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from scaigrid.hookspecs import hookimpl
 from scaigrid.records import (
     BackendSpec,
+    EnvelopeSpec,
     JobHandler,
     MigrationsInfo,
     ModuleInfo,
@@ -25,6 +27,7 @@ from scaigrid.records import (
 from scryon import tables
 from scryon.analysis.embedder import bundled_model_dir
 from scryon.backends import MODULE_ID, backend_specs
+from scryon.envelope import ERROR_OBJECT_ENVELOPE
 from scryon.idempotency import purge_expired
 from scryon.jobs import analysis_job
 from scryon.routes import all_routes
@@ -52,6 +55,11 @@ def scaigrid_module() -> ModuleInfo:
 @hookimpl
 def scaigrid_settings() -> ModuleSettings:
     return ModuleSettings(type=ScryonSettings, prefix=ENV_PREFIX)
+
+
+@hookimpl
+def scaigrid_envelopes(register: Callable[[EnvelopeSpec], None]) -> None:
+    register(ERROR_OBJECT_ENVELOPE)
 
 
 @hookimpl
