@@ -142,18 +142,21 @@ class ModuleRegistry:
         return results
 
 
-def call_each_plugin(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+def call_each_plugin(
+    pm: pluggy.PluginManager, hook: str, make_kwargs: Callable[[str], dict[str, Any]]
+) -> Iterator[tuple[str, Any]]:
     """Call ``hook`` once per implementing plugin, through pluggy, yielding ``(plugin name, result)``.
 
-    For a module's own extension point when each provider must be told apart
-    (audio_engine names the plugin that registered each component).
+    ``make_kwargs(plugin_name)`` builds that plugin's arguments: a module's own
+    extension point uses it to tell providers apart (audio_engine credits each
+    component to the plugin whose ``register`` call added it).
     """
     caller = getattr(pm.hook, hook)
     impls = caller.get_hookimpls()
     everyone = [impl.plugin for impl in impls]
     for impl in impls:
         subset = pm.subset_hook_caller(hook, remove_plugins=[p for p in everyone if p is not impl.plugin])
-        results = subset(**kwargs)
+        results = subset(**make_kwargs(impl.plugin_name))
         yield impl.plugin_name, (results[0] if results else None)
 
 

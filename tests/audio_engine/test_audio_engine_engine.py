@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from audio_engine.engine import AudioEngine, engine_of
+from audio_engine.engine import AudioEngine
 from audio_engine.resources import LocalResources
 from audio_engine.settings import AudioEngineSettings
 from scaigrid.errors import ScaigridError
@@ -24,11 +24,15 @@ def test_not_started_is_503() -> None:
         asyncio.run(go())
     assert (info.value.status_code, info.value.code) == (503, "AUDIO_ENGINE_NOT_READY")
 
-    class Context:  # a module context whose routes were never mounted
-        pass
+    from scaigrid.context import ModuleContext
+    from scaigrid.records import ModuleInfo
 
+    # a module context whose scaigrid_setup never ran: its state is a coded 503 too
+    bare = ModuleContext(
+        id="audio_engine", info=ModuleInfo(id="audio_engine", version="0", prefix="/x"), settings=None
+    )
     with pytest.raises(ScaigridError) as info:
-        engine_of(Context())
+        _ = bare.state
     assert info.value.status_code == 503
 
 

@@ -9,7 +9,18 @@ from typing import Any
 import numpy as np
 import pytest
 import scaiecho.plugin
-from scaiecho.contracts import BackendChoice, Transcript, Turn
+from scaiecho.contracts import (
+    DIARIZATION,
+    SPEAKER_EMBEDDING,
+    TRANSCRIPTION,
+    BackendChoice,
+    DiarizationService,
+    SpeakerEmbeddingService,
+    TranscribeOptions,
+    Transcript,
+    TranscriptionService,
+    Turn,
+)
 from scaigrid.errors import ScaigridError
 
 from tests.audio_fixtures import write_wav
@@ -24,19 +35,31 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
         yield h
 
 
+_PROTOCOLS: dict[str, type[Any]] = {
+    TRANSCRIPTION: TranscriptionService,
+    DIARIZATION: DiarizationService,
+    SPEAKER_EMBEDDING: SpeakerEmbeddingService,
+}
+
+
 def _svc(host: Host, name: str) -> Any:
-    return host.platform.services.get(name)
+    return host.platform.services.get(name, _PROTOCOLS[name])
 
 
-def test_services_are_registered(host: Host) -> None:
-    names = host.platform.services.names()
-    assert {"scaiecho.transcription", "scaiecho.diarization", "scaiecho.speaker_embedding"} <= set(names)
+def test_services_are_registered_with_their_published_protocols(host: Host) -> None:
+    services = host.platform.services
+    assert set(_PROTOCOLS) <= set(services.names())
+    for name, protocol in _PROTOCOLS.items():
+        assert services.spec(name).protocol is protocol
+        assert services.get(name, protocol) is services.get(name)
 
 
 def test_transcribe_file_and_pcm(host: Host, tmp_path: Path, speech_clip: Any) -> None:
     pcm, text = speech_clip
     svc = _svc(host, "scaiecho.transcription")
-    from_pcm = host.call(lambda: svc.transcribe_pcm(pcm, tenant_id="acme", word_timestamps=True))
+    from_pcm = host.call(
+        lambda: svc.transcribe_pcm(pcm, TranscribeOptions(word_timestamps=True), tenant_id="acme")
+    )
     assert isinstance(from_pcm, Transcript) and from_pcm.backend_used == "A" and from_pcm.model == "tiny.en"
     assert wer(text, from_pcm.text) <= 0.15
     assert all(s.words for s in from_pcm.segments)
@@ -73,10 +96,12 @@ def test_transcribe_pcm_validates_input(host: Host) -> None:
     pcm = piper16k("short")
     for kwargs, code in (
         ({"temperature": 2.0}, "SCAIECHO_BAD_REQUEST"),
+        ({"num_speakers": 0}, "SCAIECHO_BAD_REQUEST"),
         ({"backend_preference": "x"}, "SCAIECHO_BAD_BACKEND_PREFERENCE"),
     ):
+        options = TranscribeOptions(**kwargs)
         with pytest.raises(ScaigridError) as info:
-            host.call(lambda kw=kwargs: svc.transcribe_pcm(pcm, tenant_id="acme", **kw))
+            host.call(lambda o=options: svc.transcribe_pcm(pcm, o, tenant_id="acme"))
         assert info.value.code == code
     with pytest.raises(ScaigridError) as info:
         host.call(lambda: svc.transcribe_pcm(np.zeros((2, 100), np.float32), tenant_id="acme"))

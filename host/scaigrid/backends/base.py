@@ -35,6 +35,7 @@ __all__ = [
     "SpeakerEmbedding",
     "SpeakerTurn",
     "SpeechToText",
+    "SttDecodingStats",
     "SttRequest",
     "SttResult",
     "SttSegment",
@@ -111,6 +112,21 @@ class SttWord(msgspec.Struct, kw_only=True):
     probability: float | None = None
 
 
+class SttDecodingStats(msgspec.Struct, kw_only=True, frozen=True):
+    """Whisper's per-segment decoding statistics, for callers that report them (OpenAI's verbose_json).
+
+    A backend fills them when the request asks (``options["decoding_stats"]``) and it can.
+    """
+
+    seek: int
+    """Start of the decoding window, in 10 ms mel frames."""
+    tokens: list[int]
+    temperature: float
+    avg_logprob: float
+    compression_ratio: float
+    no_speech_prob: float
+
+
 class SttSegment(msgspec.Struct, kw_only=True):
     start: float
     end: float
@@ -118,6 +134,7 @@ class SttSegment(msgspec.Struct, kw_only=True):
     confidence: float | None = None
     """0..1 when the backend can estimate it (exp of the average log-probability for Whisper)."""
     words: list[SttWord] | None = None
+    stats: SttDecodingStats | None = None
 
 
 class SttRequest(msgspec.Struct, kw_only=True):

@@ -20,9 +20,24 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
-from scaigrid.backends.base import BASE_CLASSES, METHODS, Backend
+import numpy as np
+import numpy.typing as npt
+
+from scaigrid.backends.base import (
+    BASE_CLASSES,
+    METHODS,
+    AnalysisRequest,
+    AnalysisResult,
+    Backend,
+    FloatAudio,
+    SttRequest,
+    SttResult,
+    TimeSpan,
+    TtsRequest,
+    TtsResult,
+)
 from scaigrid.backends.slot import (
     BackendStatus,
     Slot,
@@ -251,6 +266,41 @@ class BackendRegistry:
         slot.last_used_wall = time.time()
 
     # -- calling --------------------------------------------------------------------------
+
+    @overload
+    async def call(self, capability: Literal["stt"], name: str, request: SttRequest) -> SttResult: ...
+
+    @overload
+    async def call(self, capability: Literal["tts"], name: str, request: TtsRequest) -> TtsResult: ...
+
+    @overload
+    async def call(
+        self, capability: Literal["speaker_embedding"], name: str, request: FloatAudio
+    ) -> npt.NDArray[np.float32]: ...
+
+    @overload
+    async def call(
+        self, capability: Literal["vad"], name: str, request: FloatAudio, **options: Any
+    ) -> list[TimeSpan]: ...
+
+    @overload
+    async def call(
+        self, capability: Literal["analysis"], name: str, request: AnalysisRequest
+    ) -> AnalysisResult: ...
+
+    @overload
+    async def call(self, capability: str, name: str, request: Any, **options: Any) -> Any: ...
+
+    async def call(self, capability: str, name: str, request: Any, **options: Any) -> Any:
+        """Call the capability's one method (``transcribe`` for ``stt``...) with a typed request.
+
+        ``await platform.backends.call("stt", name, SttRequest(pcm=pcm))`` returns an
+        :class:`SttResult`; the same bound, lazy load and error mapping as :meth:`run`.
+        """
+        method = METHODS.get(capability)
+        if method is None:
+            raise TypeError(f"capability {capability!r} has no contract method; use run(..., method_name)")
+        return await self.run(capability, name, method, request, **options)
 
     @overload
     async def run(self, capability: str, name: str, fn: str, *args: Any, **kwargs: Any) -> Any: ...

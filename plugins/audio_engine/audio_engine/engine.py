@@ -1,19 +1,20 @@
 """The module's per-process state: component registry, pools, admission control, resources.
 
-One :class:`AudioEngine` per loaded module context, kept in a weak map keyed by the
-context (not a global dict of loose values), built when routes are mounted and started
-with the app's lifespan. A request before start-up answers 503, as the reference does.
+One :class:`AudioEngine` per process, built by ``scaigrid_setup`` and reached as
+``module.state`` (``module: Module``), started and stopped with the app's lifespan.
+A request before start-up answers 503, as the reference does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+from scaigrid.context import ModuleContext
 
 from audio_engine.constants import ALL_COMPONENT_IDS
 from audio_engine.errors import Code, error
@@ -29,8 +30,7 @@ __all__ = [
     "AudioEngine",
     "BackendTranscriber",
     "HostResources",
-    "engine_of",
-    "set_engine",
+    "Module",
 ]
 
 log = logging.getLogger("scaigrid.modules.audio_engine")
@@ -144,15 +144,5 @@ class AudioEngine:
             slots.release()
 
 
-_ENGINES: weakref.WeakKeyDictionary[Any, AudioEngine] = weakref.WeakKeyDictionary()
-
-
-def set_engine(module: Any, engine: AudioEngine) -> None:
-    _ENGINES[module] = engine
-
-
-def engine_of(module: Any) -> AudioEngine:
-    engine = _ENGINES.get(module)
-    if engine is None:
-        raise error(503, Code.NOT_READY, "Audio Engine is not initialised for this module")
-    return engine
+Module = ModuleContext[AudioEngineSettings, AudioEngine]
+"""The Audio Engine's own context type: route handlers declare ``module: Module``."""

@@ -7,8 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pluggy
+from scaigrid.context import ModuleContext
 from scaigrid.errors import ServiceUnavailable, StartupError
 from scaigrid.hookspecs import hookimpl
+from scaigrid.modules import call_each_plugin
 from scaigrid.records import (
     BackendSpec,
     EnvelopeSpec,
@@ -27,8 +30,7 @@ from audio_engine.engine import (
     VAD_BACKEND,
     AudioEngine,
     HostResources,
-    engine_of,
-    set_engine,
+    Module,
 )
 from audio_engine.envelope import DETAIL_ENVELOPE
 from audio_engine.registry import Component, ComponentRegistry
@@ -74,44 +76,47 @@ def scaigrid_migrations() -> MigrationsInfo:
 
 
 @hookimpl
-def scaigrid_audio_engine_components(register: Any) -> None:
+def scaigrid_audio_engine_components(register: Callable[[Component], None]) -> None:
     for component in builtin_components():
         register(component)
 
 
-def collect_components(pm: Any) -> ComponentRegistry:
+def collect_components(pm: pluggy.PluginManager) -> ComponentRegistry:
     """Ask every plugin (this one included) for components; a duplicate id stops start-up."""
     registry = AudioEngine.new_registry()
-    for impl in pm.hook.scaigrid_audio_engine_components.get_hookimpls():
-        provider = impl.plugin_name
 
-        def register(component: Component, provider: str = provider) -> None:
+    def kwargs(provider: str) -> dict[str, Any]:
+        def register(component: Component) -> None:
             registry.register(component, provider=provider)
 
-        try:
-            impl.function(register=register)
-        except StartupError:
-            raise
-        except Exception as exc:
-            raise StartupError(
-                f"plugin {provider} failed to register audio_engine components: {exc}"
-            ) from exc
+        return {"register": register}
+
+    try:
+        list(call_each_plugin(pm, "scaigrid_audio_engine_components", kwargs))  # through pluggy
+    except StartupError:
+        raise
+    except Exception as exc:
+        raise StartupError(f"a plugin failed to register audio_engine components: {exc}") from exc
     return registry
 
 
 @hookimpl
-def scaigrid_routes(module: Any) -> list[Any]:
-    settings: AudioEngineSettings = module.settings
-    if not settings.enabled:
+def scaigrid_setup(module: ModuleContext[AudioEngineSettings, None]) -> AudioEngine:
+    settings = module.settings
+    registry = collect_components(module.platform.modules.pm)
+    return AudioEngine(settings, registry, HostResources(module.platform, settings.stt_backend))
+
+
+@hookimpl
+def scaigrid_routes(module: Module) -> list[object]:
+    if not module.settings.enabled:
         log.info("AUDIO_ENGINE_ENABLED=false: the Audio Engine routes are not mounted")
         return []
-    registry = collect_components(module.platform.modules.pm)
-    set_engine(module, AudioEngine(settings, registry, HostResources(module.platform, settings.stt_backend)))
     return [pipeline_route, *admin_routes]
 
 
 @hookimpl
-def scaigrid_backends(register: Any) -> None:
+def scaigrid_backends(register: Callable[[BackendSpec], None]) -> None:
     from audio_engine.speaker import ResemblyzerEncoder
     from audio_engine.vad import SileroVad
 
@@ -146,27 +151,27 @@ def scaigrid_backends(register: Any) -> None:
 
 
 @hookimpl
-def scaigrid_startup(module: Any) -> None:
+def scaigrid_startup(module: Module) -> None:
     if module.settings.enabled:
-        engine_of(module).start()
+        module.state.start()
 
 
 @hookimpl
-def scaigrid_shutdown(module: Any) -> None:
+def scaigrid_shutdown(module: Module) -> None:
     if module.settings.enabled:
-        engine_of(module).stop()
+        module.state.stop()
 
 
 @hookimpl
-async def scaigrid_uninstall(module: Any) -> None:
+async def scaigrid_uninstall(module: Module) -> None:
     """Erase every tenant's stored files; the host then drops the module's tables."""
     await module.platform.blobs.delete_prefix(f"{MODULE_ID}/")
 
 
 @hookimpl
-def scaigrid_readiness(module: Any) -> list[ReadinessCheck]:
+def scaigrid_readiness(module: Module) -> list[ReadinessCheck]:
     async def engine_started() -> None:
-        if module.settings.enabled and not engine_of(module).started:
+        if module.settings.enabled and not module.state.started:
             raise ServiceUnavailable("Audio Engine pools are not started", code="AUDIO_ENGINE_NOT_READY")
 
     return [ReadinessCheck(name="audio_engine.engine", check=engine_started)]

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+from scaigrid.jobs import JobContext
 from scaigrid.records import JobHandler
 
-__all__ = ["JOB_KIND", "TranscribeJob", "job_handler", "run_transcribe_job", "upload_key"]
+from scaiecho.contracts import TranscribeOptions
+
+if TYPE_CHECKING:
+    from scaiecho.state import Module
+
+__all__ = ["JOB_KIND", "TranscribeJob", "job_handler", "upload_key"]
 
 JOB_KIND = "transcribe"
 
@@ -21,12 +27,7 @@ class TranscribeJob(msgspec.Struct, kw_only=True):
 
     blob_key: str
     filename: str
-    language: str | None = None
-    backend_preference: str = "any"
-    temperature: float | None = None
-    word_timestamps: bool = False
-    diarize: bool = False
-    num_speakers: int | None = None
+    options: TranscribeOptions = TranscribeOptions()
 
 
 def upload_key(tenant_id: str, upload_id: str, filename: str) -> str:
@@ -35,39 +36,31 @@ def upload_key(tenant_id: str, upload_id: str, filename: str) -> str:
     return f"scaiecho/uploads/{tenant_id}/{upload_id}{suffix}"
 
 
-async def run_transcribe_job(job: Any) -> dict[str, Any]:
-    """Download the parked upload, transcribe it for the job's tenant and user, drop the upload.
+def job_handler(module: Module) -> JobHandler:
+    """The handler, bound to this process's module state (workers build their own)."""
 
-    A crashed attempt leaves the upload in place for the retry; a finished one
-    (completed or failed) removes it.
-    """
-    payload = job.payload_as(TranscribeJob)
-    platform = job.platform
-    service = platform.services.get("scaiecho.transcription")
-    await job.progress(0.05, "downloading")
-    try:
-        with tempfile.TemporaryDirectory(prefix="scaiecho-job-") as tmp:
-            path = await platform.blobs.download(
-                payload.blob_key, Path(tmp) / ("upload" + Path(payload.blob_key).suffix)
-            )
-            await job.progress(0.1, "transcribing")
-            transcript = await service.transcribe_file(
-                path,
-                tenant_id=job.job.tenant_id,
-                user_id=job.job.user_id,
-                language=payload.language,
-                backend_preference=payload.backend_preference,
-                temperature=payload.temperature,
-                word_timestamps=payload.word_timestamps,
-                diarize=payload.diarize,
-                num_speakers=payload.num_speakers,
-            )
-    finally:
-        await platform.blobs.delete(payload.blob_key)
-    await job.progress(1.0, "done")
-    result: dict[str, Any] = msgspec.to_builtins(transcript)
-    return result
+    async def run(job: JobContext) -> dict[str, Any]:
+        """Download the parked upload, transcribe it for the job's tenant and user, drop the upload.
 
+        A crashed attempt leaves the upload in place for the retry; a finished one
+        (completed or failed) removes it.
+        """
+        payload = job.payload_as(TranscribeJob)
+        blobs = module.platform.blobs
+        await job.progress(0.05, "downloading")
+        try:
+            with tempfile.TemporaryDirectory(prefix="scaiecho-job-") as tmp:
+                path = await blobs.download(
+                    payload.blob_key, Path(tmp) / ("upload" + Path(payload.blob_key).suffix)
+                )
+                await job.progress(0.1, "transcribing")
+                transcript = await module.state.transcription.transcribe_file(
+                    path, payload.options, tenant_id=job.job.tenant_id, user_id=job.job.user_id
+                )
+        finally:
+            await blobs.delete(payload.blob_key)
+        await job.progress(1.0, "done")
+        result: dict[str, Any] = msgspec.to_builtins(transcript)
+        return result
 
-def job_handler() -> JobHandler:
-    return JobHandler(kind=JOB_KIND, handler=run_transcribe_job, timeout_seconds=6 * 3600)
+    return JobHandler(kind=JOB_KIND, handler=run, timeout_seconds=6 * 3600)

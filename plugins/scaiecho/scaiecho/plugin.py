@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
+from scaigrid.context import ModuleContext
 from scaigrid.envelopes import OPENAI_ENVELOPE
 from scaigrid.hookspecs import hookimpl
 from scaigrid.records import (
@@ -23,9 +23,18 @@ from scaigrid.records import (
 )
 
 from scaiecho import __version__
+from scaiecho.contracts import (
+    DIARIZATION,
+    SPEAKER_EMBEDDING,
+    TRANSCRIPTION,
+    DiarizationService,
+    SpeakerEmbeddingService,
+    TranscriptionService,
+)
 from scaiecho.jobs import job_handler
 from scaiecho.mcp_tools import transcribe_tool
 from scaiecho.settings import ENV_PREFIX, ScaiechoSettings
+from scaiecho.state import Module, ScaiechoState, build_state
 from scaiecho.stt import catalog
 
 log = logging.getLogger("scaigrid.modules.scaiecho")
@@ -33,10 +42,6 @@ log = logging.getLogger("scaigrid.modules.scaiecho")
 MODULE_ID = "scaiecho"
 PERMISSIONS = ("scaiecho:transcribe", "scaiecho:diarize", "scaiecho:enroll", "scaiecho:admin")
 MEMBER_PERMISSIONS = ("scaiecho:transcribe", "scaiecho:diarize", "scaiecho:enroll")
-
-
-def _app(module: Any) -> Any:
-    return module.platform.services.get("scaiecho.transcription").app
 
 
 @hookimpl
@@ -58,6 +63,11 @@ def scaigrid_settings() -> ModuleSettings:
 
 
 @hookimpl
+def scaigrid_setup(module: ModuleContext[ScaiechoSettings, None]) -> ScaiechoState:
+    return build_state(module.platform, module.settings)
+
+
+@hookimpl
 def scaigrid_envelopes(register: Callable[[EnvelopeSpec], None]) -> None:
     register(OPENAI_ENVELOPE)  # the OpenAI-compatible routes (/v1/audio/...)
 
@@ -71,8 +81,8 @@ def scaigrid_migrations() -> MigrationsInfo:
 
 
 @hookimpl
-def scaigrid_routes(module: Any) -> Sequence[Any]:
-    from scaiecho.openai_compat import openai_routes
+def scaigrid_routes() -> Sequence[object]:
+    from scaiecho.openai.routes import openai_routes
     from scaiecho.routes.policy import policy_routes
     from scaiecho.routes.speakers import speaker_routes
     from scaiecho.routes.transcribe import transcribe_routes
@@ -82,40 +92,53 @@ def scaigrid_routes(module: Any) -> Sequence[Any]:
 
 
 @hookimpl
-def scaigrid_backends(register: Callable[[BackendSpec], None], module: Any) -> None:
+def scaigrid_backends(register: Callable[[BackendSpec], None], module: Module) -> None:
     relay = catalog.relay_configured(module.settings, module.platform)
     for spec in catalog.backend_specs(module.settings, relay=relay):
         register(spec)
 
 
 @hookimpl
-def scaigrid_jobs(register: Callable[[JobHandler], None], module: Any) -> None:
-    register(job_handler())
+def scaigrid_jobs(register: Callable[[JobHandler], None], module: Module) -> None:
+    register(job_handler(module))
 
 
 @hookimpl
-def scaigrid_services(register: Callable[[ServiceSpec], None], module: Any) -> None:
-    from scaiecho.services import Scaiecho
-
-    app = Scaiecho(module.platform, module.settings)
-    register(
-        ServiceSpec(name="scaiecho.transcription", provider=app.transcription, description="speech to text")
-    )
-    register(ServiceSpec(name="scaiecho.diarization", provider=app.diarization, description="who spoke when"))
+def scaigrid_services(register: Callable[[ServiceSpec], None], module: Module) -> None:
+    state = module.state
     register(
         ServiceSpec(
-            name="scaiecho.speaker_embedding", provider=app.embedding, description="256-d speaker vectors"
+            name=TRANSCRIPTION,
+            provider=state.transcription,
+            protocol=TranscriptionService,
+            description="speech to text",
+        )
+    )
+    register(
+        ServiceSpec(
+            name=DIARIZATION,
+            provider=state.diarization,
+            protocol=DiarizationService,
+            description="who spoke when",
+        )
+    )
+    register(
+        ServiceSpec(
+            name=SPEAKER_EMBEDDING,
+            provider=state.embedding,
+            protocol=SpeakerEmbeddingService,
+            description="256-d speaker vectors",
         )
     )
 
 
 @hookimpl
-def scaigrid_mcp_tools(register: Callable[[McpTool], None], module: Any) -> None:
+def scaigrid_mcp_tools(register: Callable[[McpTool], None], module: Module) -> None:
     register(transcribe_tool(module))
 
 
 @hookimpl
-def scaigrid_readiness(module: Any) -> Sequence[ReadinessCheck]:
+def scaigrid_readiness(module: Module) -> Sequence[ReadinessCheck]:
     async def models() -> None:
         model = module.settings.default_model
         if not catalog.model_available(model, module.settings):
@@ -129,8 +152,8 @@ def scaigrid_readiness(module: Any) -> Sequence[ReadinessCheck]:
 
 
 @hookimpl
-async def scaigrid_install(module: Any) -> None:
-    settings: ScaiechoSettings = module.settings
+async def scaigrid_install(module: Module) -> None:
+    settings = module.settings
     if "base" in (settings.default_model, settings.multilingual_model):
         # Assemble the split multilingual weights now (once), not on a user's first request.
         from scaiecho.stt.bundled import assemble_base
@@ -139,27 +162,22 @@ async def scaigrid_install(module: Any) -> None:
 
 
 @hookimpl
-async def scaigrid_startup(module: Any) -> None:
+def scaigrid_startup(module: Module) -> None:
     from scaiecho.speakers.manager import NODE_KIND
-    from scaiecho.streaming.routes import streaming_startup
 
-    module.platform.nodes.add_handler(NODE_KIND, _app(module).manager.handle)
-    await streaming_startup(module)  # validates SCAIECHO_STREAM_* at start, not on a first request
+    module.platform.nodes.add_handler(NODE_KIND, module.state.manager.handle)
 
 
 @hookimpl
-async def scaigrid_shutdown(module: Any) -> None:
-    from scaiecho.streaming.routes import streaming_shutdown
-
-    await streaming_shutdown(module)  # closes live WebRTC peers
+async def scaigrid_shutdown(module: Module) -> None:
+    await module.state.streaming.close()  # live streams and WebRTC peers
 
 
 @hookimpl
-async def scaigrid_uninstall(module: Any) -> None:
-    app = _app(module)
-    erased = await app.manager.delete_all_blobs()
+async def scaigrid_uninstall(module: Module) -> None:
+    erased = await module.state.manager.delete_all_blobs()
     await module.platform.blobs.delete_prefix("scaiecho/")
-    await app.policy.delete_tenant(None)
+    await module.state.policy.delete_tenant(None)
     await module.platform.db.audit(
         None,
         actor="system",

@@ -21,9 +21,19 @@ from typing import Any
 import msgspec
 import numpy as np
 from msgspec import UNSET, UnsetType
+from scaiecho.contracts import (
+    DIARIZATION,
+    SPEAKER_EMBEDDING,
+    TRANSCRIPTION,
+    DiarizationService,
+    SpeakerEmbeddingService,
+    TranscribeOptions,
+    TranscriptionService,
+)
 from scaigrid import audio
 from scaigrid.audio import AudioDecodeError
 from scaigrid.errors import ScaigridError
+from scaigrid.platform import Platform
 
 from scryon.analysis.assemble import INVALID_OUTPUT, assemble
 from scryon.analysis.records import Analysis, CallInput, Utterance
@@ -114,7 +124,7 @@ async def _noop(_fraction: float, _message: str) -> None:
 
 
 async def process_call(
-    platform: Any,
+    platform: Platform,
     settings: ScryonSettings,
     spec: CallSpec,
     audio_path: Path,
@@ -138,17 +148,16 @@ async def process_call(
     await progress(0.1, "voice activity detected")
 
     async with _step("transcribe", "transcription_failed"):
-        transcript = await services.get("scaiecho.transcription").transcribe_pcm(
+        transcript = await services.get(TRANSCRIPTION, TranscriptionService).transcribe_pcm(
             pcm,
+            TranscribeOptions(language=spec.language, word_timestamps=True),
             tenant_id=spec.tenant_id,
             user_id=spec.user_id,
-            language=spec.language,
-            word_timestamps=True,
         )
     await progress(0.5, "transcribed")
 
     async with _step("diarize", "diarization_failed"):
-        turns = await services.get("scaiecho.diarization").diarize(
+        turns = await services.get(DIARIZATION, DiarizationService).diarize(
             pcm, num_speakers=spec.num_speakers, max_speakers=settings.max_speakers
         )
     if speech is None:
@@ -162,7 +171,7 @@ async def process_call(
     identification: UserIdentification | UnsetType | None = UNSET
     if spec.voice_profile is not None:
         async with _step("identify", "speaker_identification_failed"):
-            embeddings = await services.get("scaiecho.speaker_embedding").embed_turns(
+            embeddings = await services.get(SPEAKER_EMBEDDING, SpeakerEmbeddingService).embed_turns(
                 pcm, voice_sample(turns)
             )
         identification = identify_user(

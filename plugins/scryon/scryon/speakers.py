@@ -18,9 +18,9 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
 
 import msgspec
+from scaiecho.contracts import Segment, Turn
 
 from scryon.analysis.records import Utterance
 from scryon.wire import UserIdentification
@@ -31,27 +31,6 @@ MAX_PAUSE = 1.5
 """Seconds of silence inside one speaker's speech that start a new utterance."""
 
 
-class _Turn(Protocol):
-    start: float
-    end: float
-    speaker: str
-
-
-class _Word(Protocol):
-    start: float
-    end: float
-    word: str
-    probability: float
-
-
-class _Segment(Protocol):
-    start: float
-    end: float
-    text: str
-    confidence: float
-    words: Any
-
-
 class _Piece(msgspec.Struct):
     start: float
     end: float
@@ -60,7 +39,7 @@ class _Piece(msgspec.Struct):
     speaker: str
 
 
-def _speaker_at(turns: Sequence[_Turn], starts: list[float], start: float, end: float) -> str:
+def _speaker_at(turns: Sequence[Turn], starts: list[float], start: float, end: float) -> str:
     """The speaker overlapping ``[start, end]`` most, else the one nearest to it."""
     best, best_overlap = "", 0.0
     i = max(0, bisect.bisect_right(starts, end) - 1)
@@ -80,7 +59,7 @@ def _speaker_at(turns: Sequence[_Turn], starts: list[float], start: float, end: 
     return nearest.speaker
 
 
-def _pieces(segments: Sequence[_Segment], turns: Sequence[_Turn]) -> list[_Piece]:
+def _pieces(segments: Sequence[Segment], turns: Sequence[Turn]) -> list[_Piece]:
     starts = [t.start for t in turns]
     out: list[_Piece] = []
     for seg in segments:
@@ -110,7 +89,7 @@ def _join(texts: list[str]) -> str:
     return out
 
 
-def build_utterances(segments: Sequence[_Segment], turns: Sequence[_Turn]) -> list[Utterance]:
+def build_utterances(segments: Sequence[Segment], turns: Sequence[Turn]) -> list[Utterance]:
     """The normalised transcript: one utterance per stretch of one speaker's speech."""
     ordered_turns = sorted(turns, key=lambda t: (t.start, t.end))
     pieces = [p for p in _pieces(segments, ordered_turns) if p.text.strip()]
@@ -142,13 +121,13 @@ def build_utterances(segments: Sequence[_Segment], turns: Sequence[_Turn]) -> li
     return out
 
 
-def voice_sample(turns: Sequence[_Turn], max_seconds: float = 60.0) -> list[_Turn]:
+def voice_sample(turns: Sequence[Turn], max_seconds: float = 60.0) -> list[Turn]:
     """Each speaker's longest turns up to ``max_seconds``: enough for a stable mean embedding,
     without embedding a whole long call (the cost grows with the audio, the accuracy does not)."""
-    by_speaker: dict[str, list[_Turn]] = {}
+    by_speaker: dict[str, list[Turn]] = {}
     for turn in turns:
         by_speaker.setdefault(turn.speaker, []).append(turn)
-    chosen: list[_Turn] = []
+    chosen: list[Turn] = []
     for speaker_turns in by_speaker.values():
         total = 0.0
         for turn in sorted(speaker_turns, key=lambda t: (-(t.end - t.start), t.start)):

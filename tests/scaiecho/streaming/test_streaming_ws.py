@@ -323,9 +323,7 @@ def test_open_timeout_closes_4400(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_client_vanishing_mid_stream_frees_its_session(host: Host, key: str) -> None:
-    from scaiecho.streaming.runtime import runtime_for
-
-    runtime = runtime_for(host.platform.modules.modules["scaiecho"])
+    runtime = host.platform.modules.modules["scaiecho"].state.streaming
     speech, _ = piper_speech(SENTENCES[0], sr=16000)
     with host.client.websocket_connect(f"{URL}?token={key}") as ws:
         ws.send_json({"type": "open"})

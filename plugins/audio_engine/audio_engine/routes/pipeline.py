@@ -20,10 +20,11 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from scaigrid.auth import current_principal
 from scaigrid.errors import ScaigridError, Unauthorized
+from scaigrid.platform import Platform
 from scaigrid.uploads import MIB, UploadedForm, read_multipart, stream_body
 
 from audio_engine import store
-from audio_engine.engine import AudioEngine, engine_of
+from audio_engine.engine import AudioEngine, Module
 from audio_engine.errors import Code, error
 from audio_engine.inputs import normalise_input
 from audio_engine.openapi import PIPELINE_DESCRIPTION, PipelineOperation, PipelineResponse
@@ -124,8 +125,10 @@ def _required(form: UploadedForm) -> dict[str, str]:
     response_description="The task, its datasets and the pipeline result with signed URLs",
     tags=["audio_engine"],
 )
-async def pipeline_route(request: Request[Any, Any, Any], platform: Any, module: Any) -> PipelineResponse:
-    engine = engine_of(module)
+async def pipeline_route(
+    request: Request[Any, Any, Any], platform: Platform, module: Module
+) -> PipelineResponse:
+    engine = module.state
     principal = await current_principal(request)
     assert principal is not None  # the guard refused anonymous callers
     async with engine.admitted():

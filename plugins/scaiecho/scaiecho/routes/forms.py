@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from scaiecho import errors
+from scaiecho.contracts import BackendPreference
 
 __all__ = [
     "ALLOWED_CONTAINERS",
@@ -33,11 +34,11 @@ def parse_language(value: str | None, field: str = "language_hint") -> str | Non
     return code
 
 
-def parse_preference(value: str | None) -> str:
+def parse_preference(value: str | None) -> BackendPreference:
     preference = (value or "any").strip() or "any"
-    if preference not in ("prefer_self_hosted", "prefer_relay", "any"):
-        raise errors.bad_backend_preference(preference)
-    return preference
+    if preference == "prefer_self_hosted" or preference == "prefer_relay" or preference == "any":
+        return preference
+    raise errors.bad_backend_preference(preference)
 
 
 def parse_bool(value: str | None, field: str) -> bool:

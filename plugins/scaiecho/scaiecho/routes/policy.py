@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import msgspec
 from litestar import get, patch
@@ -11,6 +10,7 @@ from scaigrid.auth import Principal, requires
 
 from scaiecho import errors
 from scaiecho.policy import PolicyView
+from scaiecho.state import Module
 
 __all__ = ["policy_routes"]
 
@@ -32,20 +32,20 @@ class PolicyPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 @get("/tenant-policy", guards=[ADMIN], summary="Read the tenant's resolved backend policy")
-async def get_policy(platform: Any, principal: Principal) -> PolicyBody:
-    service = platform.services.get("scaiecho.transcription").app.policy
+async def get_policy(module: Module, principal: Principal) -> PolicyBody:
+    service = module.state.policy
     return PolicyBody(data=await service.view(principal.tenant_id))
 
 
 @patch("/tenant-policy", guards=[ADMIN], summary="Update allowed backends, default backend or model")
-async def patch_policy(data: PolicyPatch, platform: Any, principal: Principal) -> PolicyBody:
+async def patch_policy(data: PolicyPatch, module: Module, principal: Principal) -> PolicyBody:
     if data.allowed_backends is not None and not _ALLOWED.match(data.allowed_backends):
         raise errors.tenant_policy_invalid(
             f"allowed_backends must match ^(A|B|AB|BA)$, not {data.allowed_backends!r}"
         )
     if data.default_backend is not None and data.default_backend not in ("A", "B"):
         raise errors.tenant_policy_invalid(f"default_backend must be A or B, not {data.default_backend!r}")
-    service = platform.services.get("scaiecho.transcription").app.policy
+    service = module.state.policy
     view = await service.update(
         principal.tenant_id,
         allowed_backends=data.allowed_backends,

@@ -14,6 +14,7 @@ from scaiecho import errors
 from scaiecho.routes.forms import parse_int, parse_language
 from scaiecho.speakers.manager import EnrollRequest
 from scaiecho.speakers.store import SCOPES, STATUSES, Speaker, to_speaker
+from scaiecho.state import Module
 
 __all__ = ["speaker_routes"]
 
@@ -41,10 +42,6 @@ class WarmRequest(msgspec.Struct, kw_only=True):
     """Empty = every candidate node."""
 
 
-def _app(platform: Any) -> Any:
-    return platform.services.get("scaiecho.transcription").app
-
-
 def _text(value: str | None, field: str, *, required: bool, max_len: int) -> str | None:
     text = (value or "").strip()
     if not text:
@@ -58,7 +55,7 @@ def _text(value: str | None, field: str, *, required: bool, max_len: int) -> str
 
 @get("/speakers", guards=[ENROLL], summary="List speakers visible to the caller")
 async def list_speakers(
-    platform: Any,
+    module: Module,
     principal: Principal,
     language: str | None = None,
     scope_filter: Annotated[str | None, Parameter(query="scope")] = None,
@@ -74,15 +71,15 @@ async def list_speakers(
         raise errors.bad_request(
             f"enrollment_status must be one of {', '.join(STATUSES)}", details={"field": "enrollment_status"}
         )
-    rows = await _app(platform).speakers.list_visible(
+    rows = await module.state.speakers.list_visible(
         principal, language=lang, scope=scope, status=enrollment_status, limit=count
     )
     return SpeakerListBody(data=[to_speaker(r) for r in rows])
 
 
 @get("/speakers/{speaker_id:str}", guards=[ENROLL], summary="Fetch one speaker")
-async def get_speaker(speaker_id: str, platform: Any, principal: Principal) -> SpeakerBody:
-    return SpeakerBody(data=to_speaker(await _app(platform).speakers.get_visible(principal, speaker_id)))
+async def get_speaker(speaker_id: str, module: Module, principal: Principal) -> SpeakerBody:
+    return SpeakerBody(data=to_speaker(await module.state.speakers.get_visible(principal, speaker_id)))
 
 
 @post(
@@ -99,7 +96,7 @@ async def get_speaker(speaker_id: str, platform: Any, principal: Principal) -> S
     ),
 )
 async def create_speaker(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any
+    request: Request[Any, Any, Any], principal: Principal, module: Module
 ) -> Response[Any]:
     async with await read_multipart(
         request, max_file_bytes=_MAX_AUDIO, max_files=2, file_fields={"reference", "consent"}
@@ -129,38 +126,38 @@ async def create_speaker(
         reference = form.file("reference")
         if reference is None:
             raise errors.bad_request("the form needs a reference audio file", details={"field": "reference"})
-        data = await _app(platform).manager.enroll(principal, req, reference, form.file("consent"))
+        data = await module.state.manager.enroll(principal, req, reference, form.file("consent"))
     return Response({"data": data}, status_code=201)
 
 
 @patch("/speakers/{speaker_id:str}", guards=[ENROLL], summary="Update display_name / description")
 async def patch_speaker(
-    speaker_id: str, data: SpeakerPatch, platform: Any, principal: Principal
+    speaker_id: str, data: SpeakerPatch, module: Module, principal: Principal
 ) -> SpeakerBody:
     changes: dict[str, Any] = {}
     if data.display_name is not None:
         changes["display_name"] = _text(data.display_name, "display_name", required=True, max_len=200)
     if data.description is not None:
         changes["description"] = _text(data.description, "description", required=False, max_len=2000)
-    return SpeakerBody(data=await _app(platform).manager.patch(principal, speaker_id, changes))
+    return SpeakerBody(data=await module.state.manager.patch(principal, speaker_id, changes))
 
 
 @delete("/speakers/{speaker_id:str}", guards=[ENROLL], status_code=200, summary="Erase a speaker (Art. 17)")
-async def delete_speaker(speaker_id: str, platform: Any, principal: Principal) -> dict[str, Any]:
-    return {"data": await _app(platform).manager.erase(principal, speaker_id)}
+async def delete_speaker(speaker_id: str, module: Module, principal: Principal) -> dict[str, Any]:
+    return {"data": await module.state.manager.erase(principal, speaker_id)}
 
 
 @get("/speakers/{speaker_id:str}/warm", guards=[ENROLL], summary="Where the speaker's embedding is warm")
-async def get_warm(speaker_id: str, platform: Any, principal: Principal) -> dict[str, Any]:
-    return {"data": await _app(platform).manager.warm_status(principal, speaker_id)}
+async def get_warm(speaker_id: str, module: Module, principal: Principal) -> dict[str, Any]:
+    return {"data": await module.state.manager.warm_status(principal, speaker_id)}
 
 
 @post("/speakers/{speaker_id:str}/warm", guards=[ENROLL], status_code=200, summary="Re-warm on nodes")
 async def post_warm(
-    speaker_id: str, platform: Any, principal: Principal, data: WarmRequest | None = None
+    speaker_id: str, module: Module, principal: Principal, data: WarmRequest | None = None
 ) -> dict[str, Any]:
     node_ids = data.node_ids if data is not None else []
-    return {"data": await _app(platform).manager.warm_nodes(principal, speaker_id, node_ids)}
+    return {"data": await module.state.manager.warm_nodes(principal, speaker_id, node_ids)}
 
 
 speaker_routes = [

@@ -11,10 +11,11 @@ from litestar import Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from scaigrid.auth import Principal, requires
 from scaigrid.errors import NotFound, ScaigridError
+from scaigrid.platform import Platform
 from scaigrid.uploads import read_multipart
 
 from scaiecho import errors
-from scaiecho.contracts import Transcript
+from scaiecho.contracts import TranscribeOptions, Transcript
 from scaiecho.jobs import JOB_KIND, TranscribeJob, upload_key
 from scaiecho.routes.forms import (
     ALLOWED_CONTAINERS,
@@ -24,6 +25,7 @@ from scaiecho.routes.forms import (
     parse_language,
     parse_preference,
 )
+from scaiecho.state import Module
 
 __all__ = ["transcribe", "transcribe_job", "transcribe_routes"]
 
@@ -73,7 +75,7 @@ class JobStatusBody(msgspec.Struct, kw_only=True):
     data: JobStatusData
 
 
-async def _container(platform: Any, path: Any) -> str:
+async def _container(platform: Platform, path: Any) -> str:
     from scaigrid.audio import probe
 
     try:
@@ -103,9 +105,10 @@ async def _container(platform: Any, path: Any) -> str:
     status_code=200,
 )
 async def transcribe(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any
+    request: Request[Any, Any, Any], platform: Platform, principal: Principal, module: Module
 ) -> Response[Any]:
     settings = module.settings
+    service = module.state.transcription
     limit = min(settings.max_upload_bytes, platform.settings.max_upload_bytes)
     async with await read_multipart(request, max_file_bytes=limit, max_files=1, file_fields={"file"}) as form:
         upload = form.file("file")
@@ -113,32 +116,25 @@ async def transcribe(
             raise errors.bad_request(
                 "the form needs an audio file in field 'file'", details={"field": "file"}
             )
-        language = parse_language(form.get("language_hint"))
-        preference = parse_preference(form.get("backend_preference"))
-        temperature = parse_float(form.get("temperature"), "temperature", low=0.0, high=1.0)
+        options = TranscribeOptions(
+            language=parse_language(form.get("language_hint")),
+            backend_preference=parse_preference(form.get("backend_preference")),
+            temperature=parse_float(form.get("temperature"), "temperature", low=0.0, high=1.0),
+            word_timestamps=parse_bool(form.get("word_timestamps"), "word_timestamps"),
+            diarize=parse_bool(form.get("diarize"), "diarize"),
+            num_speakers=parse_int(form.get("num_speakers"), "num_speakers", low=1, high=8),
+        )
         force_async = parse_bool(form.get("force_async"), "force_async")
-        word_timestamps = parse_bool(form.get("word_timestamps"), "word_timestamps")
-        diarize = parse_bool(form.get("diarize"), "diarize")
-        num_speakers = parse_int(form.get("num_speakers"), "num_speakers", low=1, high=8)
-        if diarize and not principal.has("scaiecho:diarize"):
+        if options.diarize and not principal.has("scaiecho:diarize"):
             raise errors.forbidden("diarization needs the scaiecho:diarize permission")
         if upload.size == 0:
             raise errors.empty_audio()
         fmt = await _container(platform, upload.path)
-        service = platform.services.get("scaiecho.transcription")
-        # Resolve now so a policy problem is answered before anything is queued.
-        await service.resolve_backend(principal.tenant_id, preference, language=language)
-        options: dict[str, Any] = {
-            "language": language,
-            "backend_preference": preference,
-            "temperature": temperature,
-            "word_timestamps": word_timestamps,
-            "diarize": diarize,
-            "num_speakers": num_speakers,
-        }
+        # Resolved once, now, so a policy problem is answered before anything is decoded or queued.
+        plan = await service.plan(principal.tenant_id, options)
         if upload.size <= settings.inline_max_bytes and not force_async:
             transcript = await service.transcribe_file(
-                upload.path, tenant_id=principal.tenant_id, user_id=principal.user_id, **options
+                upload.path, options, tenant_id=principal.tenant_id, user_id=principal.user_id, plan=plan
             )
             return Response({"data": transcript}, status_code=200)
         key = upload_key(principal.tenant_id, str(uuid.uuid4()), upload.filename or f"upload.{fmt}")
@@ -147,7 +143,7 @@ async def transcribe(
         job = await platform.jobs.enqueue(
             module=module.id,
             kind=JOB_KIND,
-            payload=TranscribeJob(blob_key=key, filename=upload.filename or "", **options),
+            payload=TranscribeJob(blob_key=key, filename=upload.filename or "", options=options),
             tenant_id=principal.tenant_id,
             user_id=principal.user_id,
         )
@@ -169,7 +165,9 @@ async def transcribe(
     summary="Poll an async transcribe job",
     description="Cross-tenant or cross-user job ids answer 404 SCAIECHO_JOB_NOT_FOUND.",
 )
-async def transcribe_job(job_id: str, platform: Any, principal: Principal, module: Any) -> JobStatusBody:
+async def transcribe_job(
+    job_id: str, platform: Platform, principal: Principal, module: Module
+) -> JobStatusBody:
     try:
         job = await platform.jobs.get(
             job_id, tenant_id=principal.tenant_id, user_id=principal.user_id, module=module.id

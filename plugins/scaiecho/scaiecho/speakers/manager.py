@@ -20,12 +20,18 @@ from scaigrid.auth import Principal
 from scaigrid.db import utcnow
 
 from scaiecho import errors
+from scaiecho.contracts import TranscribeOptions
 from scaiecho.speakers.consent import word_error_rate
 from scaiecho.speakers.preflight import run_preflight
 from scaiecho.speakers.store import Speaker, to_speaker
 
 if TYPE_CHECKING:
-    from scaiecho.services import Scaiecho
+    from scaigrid.platform import Platform
+
+    from scaiecho.pcm import PcmLoader
+    from scaiecho.services import SpeakerEmbedder, Transcriber
+    from scaiecho.settings import ScaiechoSettings
+    from scaiecho.speakers.store import SpeakerStore
 
 __all__ = ["NODE_KIND", "EnrollRequest", "SpeakerManager"]
 
@@ -60,8 +66,22 @@ def _suffix(filename: str) -> str:
 class SpeakerManager:
     """The speaker operations behind the routes, plus this node's warm embeddings."""
 
-    def __init__(self, app: Scaiecho) -> None:
-        self.app = app
+    def __init__(
+        self,
+        settings: ScaiechoSettings,
+        *,
+        speakers: SpeakerStore,
+        audio: PcmLoader,
+        embedding: SpeakerEmbedder,
+        transcription: Transcriber,
+        platform: Platform,
+    ) -> None:
+        self.settings = settings
+        self.speakers = speakers
+        self.audio = audio
+        self.embedding = embedding
+        self.transcription = transcription
+        self.platform = platform
         self.warm: dict[str, list[float]] = {}
 
     # -- node warm handler ---------------------------------------------------------------
@@ -71,7 +91,7 @@ class SpeakerManager:
         if action == "evict":
             self.warm.pop(speaker_id, None)
             return None
-        row = await self.app.speakers.get_any(speaker_id)
+        row = await self.speakers.get_any(speaker_id)
         if row is None:
             raise errors.speaker_not_found()
         embedding = row["embedding"]
@@ -79,17 +99,17 @@ class SpeakerManager:
             if not row["reference_blob_key"]:
                 raise errors.speaker_no_reference()
             embedding = await self._embed_blob(row["reference_blob_key"])
-            await self.app.speakers.update(speaker_id, {"embedding": embedding, "updated_at": utcnow()})
+            await self.speakers.update(speaker_id, {"embedding": embedding, "updated_at": utcnow()})
         self.warm[speaker_id] = [float(x) for x in embedding]
         return f"{NODE_KIND}:{speaker_id}"
 
     async def _embed_blob(self, key: str) -> list[float]:
         with tempfile.TemporaryDirectory(prefix="scaiecho-ref-") as tmp:
-            path = await self.app.platform.blobs.download(key, Path(tmp) / ("reference" + _suffix(key)))
-            return await self.app.embedding.embed(path)
+            path = await self.platform.blobs.download(key, Path(tmp) / ("reference" + _suffix(key)))
+            return await self.embedding.embed(path)
 
     async def _fan_out(self, speaker_id: str, action: str, node_ids: list[str] | None = None) -> list[Any]:
-        nodes = self.app.platform.nodes
+        nodes = self.platform.nodes
         outcomes: list[Any] = await nodes.fan_out(
             NODE_KIND, speaker_id, action, node_ids, self.handle, capability=NODE_CAPABILITY
         )
@@ -101,7 +121,7 @@ class SpeakerManager:
         self, principal: Principal, req: EnrollRequest, reference: Any, consent: Any
     ) -> dict[str, Any]:
         """Check, store and warm a new speaker; returns the 201 body's ``data``."""
-        app, settings = self.app, self.app.settings
+        settings = self.settings
         if req.scope == "global" and not principal.is_superadmin:
             raise errors.speaker_access_denied("only a SuperAdmin can enroll a global speaker")
         if consent is None or consent.size < settings.consent_min_bytes:
@@ -111,16 +131,16 @@ class SpeakerManager:
             )
         if reference.size == 0:
             raise errors.empty_audio("the reference audio file is empty")
-        pcm = await app.pcm(reference.path)
-        preflight = await app.platform.run_cpu(run_preflight, pcm, settings)
+        pcm = await self.audio.pcm(reference.path)
+        preflight = await self.platform.run_cpu(run_preflight, pcm, settings)
         preflight_out = msgspec.to_builtins(preflight)
         if not preflight.passed:
             raise errors.preflight_failed(preflight_out)
-        heard = await app.transcription.transcribe_file(
+        heard = await self.transcription.transcribe_file(
             consent.path,
+            TranscribeOptions(language=req.language_primary),
             tenant_id=principal.tenant_id,
             user_id=principal.user_id,
-            language=req.language_primary,
         )
         wer = word_error_rate(req.consent_text, heard.text)
         if wer > settings.consent_max_word_error_rate:
@@ -132,15 +152,15 @@ class SpeakerManager:
                     "max_word_error_rate": settings.consent_max_word_error_rate,
                 },
             )
-        embedding = await app.embedding.embed(pcm)
+        embedding = await self.embedding.embed(pcm)
         speaker_id = str(uuid.uuid4())
         prefix = _blob_prefix(speaker_id)
         ref_key = prefix + "reference" + _suffix(reference.filename)
         consent_key = prefix + "consent" + _suffix(consent.filename)
-        await app.platform.blobs.put_file(
+        await self.platform.blobs.put_file(
             ref_key, reference.path, content_type=reference.content_type or "application/octet-stream"
         )
-        await app.platform.blobs.put_file(
+        await self.platform.blobs.put_file(
             consent_key, consent.path, content_type=consent.content_type or "application/octet-stream"
         )
         now = utcnow()
@@ -168,11 +188,11 @@ class SpeakerManager:
             "updated_at": now,
         }
         try:
-            await app.speakers.insert(values)
+            await self.speakers.insert(values)
         except Exception:
-            await app.platform.blobs.delete_prefix(prefix)  # no orphaned biometric audio
+            await self.platform.blobs.delete_prefix(prefix)  # no orphaned biometric audio
             raise
-        await app.platform.db.audit(
+        await self.platform.db.audit(
             None,
             actor=principal.actor,
             action="scaiecho.speaker.enroll",
@@ -197,19 +217,18 @@ class SpeakerManager:
     # -- changes -------------------------------------------------------------------------
 
     async def patch(self, principal: Principal, speaker_id: str, changes: dict[str, Any]) -> Speaker:
-        await self.app.speakers.get_for_change(principal, speaker_id)
+        await self.speakers.get_for_change(principal, speaker_id)
         if changes:
-            await self.app.speakers.update(speaker_id, {**changes, "updated_at": utcnow()})
-        return to_speaker(await self.app.speakers.get_visible(principal, speaker_id))
+            await self.speakers.update(speaker_id, {**changes, "updated_at": utcnow()})
+        return to_speaker(await self.speakers.get_visible(principal, speaker_id))
 
     async def erase(self, principal: Principal, speaker_id: str) -> dict[str, Any]:
         """Art. 17: blobs deleted, audit row, tombstone, embedding evicted from every node."""
-        app = self.app
-        row = await app.speakers.get_for_change(principal, speaker_id)
-        blobs_deleted = await app.platform.blobs.delete_prefix(_blob_prefix(speaker_id))
+        row = await self.speakers.get_for_change(principal, speaker_id)
+        blobs_deleted = await self.platform.blobs.delete_prefix(_blob_prefix(speaker_id))
         now = utcnow()
-        async with app.platform.db.begin() as conn:
-            await app.speakers.update(
+        async with self.platform.db.begin() as conn:
+            await self.speakers.update(
                 speaker_id,
                 {
                     "enrollment_status": "evicted",
@@ -229,7 +248,7 @@ class SpeakerManager:
                 },
                 conn=conn,
             )
-            await app.platform.db.audit(
+            await self.platform.db.audit(
                 conn,
                 actor=principal.actor,
                 action="scaiecho.speaker.erase",
@@ -254,8 +273,8 @@ class SpeakerManager:
         }
 
     async def warm_status(self, principal: Principal, speaker_id: str) -> dict[str, Any]:
-        row = await self.app.speakers.get_visible(principal, speaker_id)
-        nodes = self.app.platform.nodes
+        row = await self.speakers.get_visible(principal, speaker_id)
+        nodes = self.platform.nodes
         candidates = [n.node_id for n in await nodes.nodes(NODE_CAPABILITY)]
         warm_on = await nodes.warm_nodes(NODE_KIND, speaker_id)
         return {
@@ -267,7 +286,7 @@ class SpeakerManager:
         }
 
     async def warm_nodes(self, principal: Principal, speaker_id: str, node_ids: list[str]) -> dict[str, Any]:
-        row = await self.app.speakers.get_for_change(principal, speaker_id)
+        row = await self.speakers.get_for_change(principal, speaker_id)
         if row["enrollment_status"] != "ready":
             raise errors.speaker_not_ready(row["enrollment_status"])
         if not row["reference_blob_key"]:
@@ -282,8 +301,8 @@ class SpeakerManager:
     async def delete_all_blobs(self, tenant_id: str | None = None) -> int:
         """Delete the audio of every speaker of a tenant (or of all, on uninstall, before the
         module's tables are dropped) and forget their warm embeddings here; returns how many."""
-        ids = await self.app.speakers.ids(tenant_id)
+        ids = await self.speakers.ids(tenant_id)
         for speaker_id in ids:
-            await self.app.platform.blobs.delete_prefix(_blob_prefix(speaker_id))
+            await self.platform.blobs.delete_prefix(_blob_prefix(speaker_id))
             self.warm.pop(speaker_id, None)
         return len(ids)

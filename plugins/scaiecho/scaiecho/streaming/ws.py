@@ -21,6 +21,7 @@ from litestar.exceptions import WebSocketDisconnect
 from scaigrid.auth import Principal, requires
 from scaigrid.errors import ScaigridError
 
+from scaiecho.state import Module
 from scaiecho.streaming.decoder import AudioInput, open_input
 from scaiecho.streaming.engine import StreamingSession
 from scaiecho.streaming.errors import (
@@ -42,7 +43,7 @@ from scaiecho.streaming.frames import (
     decode_client_frame,
     encode_frame,
 )
-from scaiecho.streaming.runtime import TRANSCRIBE_PERMISSION, StreamingRuntime, runtime_for
+from scaiecho.streaming.runtime import TRANSCRIBE_PERMISSION, StreamingRuntime
 
 __all__ = ["FrameChannel", "stream_transcribe"]
 
@@ -162,19 +163,15 @@ class _Stream:
             await self.channel.send(delta)
 
 
-# ``platform`` and ``module`` are declared ``Any``: Litestar builds its signature model with
-# msgspec, which cannot resolve ``ModuleContext``'s forward references.
 @websocket(
     "/stream/transcribe",
     guards=[requires(TRANSCRIBE_PERMISSION)],
     name="scaiecho-stream-transcribe",
     opt={"scaigrid_ws": True},
 )
-async def stream_transcribe(
-    socket: WebSocket[Any, Any, Any], platform: Any, principal: Principal, module: Any
-) -> None:
+async def stream_transcribe(socket: WebSocket[Any, Any, Any], principal: Principal, module: Module) -> None:
     """Real-time STT: ``open`` frame, binary audio, ``{"type": "close"}``; see the module docs."""
-    runtime = runtime_for(module)
+    runtime = module.state.streaming
     await socket.accept()
     channel = FrameChannel(socket)
     try:
@@ -185,9 +182,8 @@ async def stream_transcribe(
         if message["type"] == "websocket.disconnect":
             return
         opened = parse_open(message)
-        choice = await runtime.resolve(platform, principal, opened.backend_preference)
+        choice = await runtime.resolve(principal, opened.backend_preference)
         session = await runtime.new_session(
-            platform,
             principal,
             choice,
             language=opened.language_hint,
@@ -201,7 +197,7 @@ async def stream_transcribe(
                 sample_rate=opened.sample_rate,
                 channels=opened.channels,
                 media_type=opened.media_type,
-                run_cpu=platform.run_cpu,
+                run_cpu=module.platform.run_cpu,
             )
         except BaseException:
             await session.aclose()

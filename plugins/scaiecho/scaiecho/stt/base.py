@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import msgspec
 import numpy as np
 from scaigrid.backends import SttRequest, SttResult, SttSegment
 
-from scaiecho.contracts import BackendKind, Segment, Transcript, Word
+from scaiecho.contracts import BackendKind, DecodingStats, Segment, Transcript, Word
 
 __all__ = [
     "OPT_BEAM_SIZE",
+    "OPT_DECODING_STATS",
     "OPT_FIT_WINDOW",
     "OPT_TEMPERATURE_FALLBACK",
     "OPT_VAD_FILTER",
@@ -36,6 +38,9 @@ OPT_TEMPERATURE_FALLBACK = "temperature_fallback"
 """bool, default False: ignore ``request.temperature`` and use the model's fallback schedule
 (0.0, 0.2, ... 1.0 on repetitive or improbable output); set when the caller named no temperature."""
 OPT_BEAM_SIZE = "beam_size"
+OPT_DECODING_STATS = "decoding_stats"
+"""bool, default False: fill ``SttSegment.stats`` with Whisper's decoding statistics where the
+backend has them (faster-whisper); others leave it ``None``."""
 OPT_FIT_WINDOW = "fit_window"
 """bool, default False: a short, already-segmented clip (a live utterance). Backends that can
 decode it on an encoder window fitted to its length do so (see ``stt.fitted_window``);
@@ -95,6 +100,9 @@ def to_transcript(result: SttResult, *, kind: BackendKind, model: str | None = N
                 if s.words is not None
                 else None
             ),
+            stats=msgspec.convert(msgspec.to_builtins(s.stats), DecodingStats)
+            if s.stats is not None
+            else None,
         )
         for s in result.segments
         if s.text.strip()

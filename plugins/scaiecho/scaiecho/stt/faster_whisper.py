@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from scaigrid.backends import SpeechToText, SttRequest, SttResult, SttSegment, SttWord
+from scaigrid.backends import SpeechToText, SttDecodingStats, SttRequest, SttResult, SttSegment, SttWord
 
 from scaiecho.errors import backend_unavailable
 from scaiecho.stt.base import (
     OPT_BEAM_SIZE,
+    OPT_DECODING_STATS,
     OPT_FIT_WINDOW,
     OPT_TEMPERATURE_FALLBACK,
     OPT_VAD_FILTER,
@@ -97,6 +98,7 @@ class FasterWhisperBackend(SpeechToText):
             kwargs["language"] = request.language
         pieces, info = self._model.transcribe(audio, **kwargs)
         duration = len(audio) / SAMPLE_RATE
+        stats = bool(option(request, OPT_DECODING_STATS, False))
         # Whisper's timestamps are window-quantised and can run past the end of the audio.
         segments = [
             SttSegment(
@@ -117,6 +119,7 @@ class FasterWhisperBackend(SpeechToText):
                     if request.word_timestamps and s.words is not None
                     else None
                 ),
+                stats=_stats(s, request.temperature) if stats else None,
             )
             for s in pieces
             if s.text.strip()
@@ -143,3 +146,15 @@ class FasterWhisperBackend(SpeechToText):
             segments=segments,
             model=self.model,
         )
+
+
+def _stats(piece: Any, requested_temperature: float) -> SttDecodingStats:
+    """faster-whisper's segment statistics (the decoding temperature that was kept, after fallback)."""
+    return SttDecodingStats(
+        seek=int(piece.seek),
+        tokens=[int(t) for t in piece.tokens],
+        temperature=float(piece.temperature if piece.temperature is not None else requested_temperature),
+        avg_logprob=float(piece.avg_logprob),
+        compression_ratio=float(piece.compression_ratio),
+        no_speech_prob=float(piece.no_speech_prob),
+    )

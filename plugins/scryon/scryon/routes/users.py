@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, delete, get, patch, post
+from scaiecho.contracts import SPEAKER_EMBEDDING, SpeakerEmbeddingService
 from scaigrid import audio
 from scaigrid.audio import AudioDecodeError
 from scaigrid.auth import Principal, requires
@@ -130,7 +131,7 @@ async def put_voice_profile(
                     details={"speechSeconds": round(speech, 2), "minimum": settings.voice_sample_min_seconds},
                 )
             try:
-                embedding = await platform.services.get("scaiecho.speaker_embedding").embed(pcm)
+                embedding = await platform.services.get(SPEAKER_EMBEDDING, SpeakerEmbeddingService).embed(pcm)
             except ScaigridError as exc:
                 raise ScaigridError(
                     503 if exc.status_code >= 500 else 422,

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from scaigrid.errors import ScaigridError
 
@@ -23,11 +23,33 @@ from scaiecho.streaming.webrtc.session import WebRtcSession
 
 if TYPE_CHECKING:
     from scaigrid.auth import Principal
-    from scaigrid.platform import Platform
+    from scaigrid.blobs import BlobStore
 
-    from scaiecho.streaming.runtime import StreamingRuntime
+    from scaiecho.contracts import BackendChoice
+    from scaiecho.streaming.engine import StreamingSession
+    from scaiecho.streaming.settings import StreamingSettings
 
-__all__ = ["WebRtcManager", "require_webrtc"]
+__all__ = ["EngineSessions", "WebRtcManager", "require_webrtc"]
+
+
+class EngineSessions(Protocol):
+    """What the manager needs of the streaming runtime: engine sessions on the tenant's backend."""
+
+    async def resolve(self, principal: Principal, backend_preference: str) -> BackendChoice: ...
+
+    async def new_session(
+        self,
+        principal: Principal,
+        choice: BackendChoice,
+        *,
+        language: str | None,
+        diarize: bool,
+        interim_results: bool,
+        max_utterance_seconds: float | None = None,
+    ) -> StreamingSession: ...
+
+    def forget(self, session: StreamingSession) -> None: ...
+
 
 log = logging.getLogger("scaiecho.streaming.webrtc")
 
@@ -49,21 +71,24 @@ def _now() -> dt.datetime:
 
 
 class WebRtcManager:
-    def __init__(self, runtime: StreamingRuntime) -> None:
-        self.runtime = runtime
+    """Live WebRTC sessions of this process; markers in the blob store survive a restart."""
+
+    def __init__(
+        self, settings: StreamingSettings, engines: EngineSessions, *, blobs: BlobStore, node_id: str
+    ) -> None:
+        self.settings = settings
+        self.engines = engines
+        self.markers = SessionMarkers(blobs)
+        self.node_id = node_id
         self.sessions: dict[str, WebRtcSession] = {}
         self._reaper: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
-        self._platform: Platform | None = None
 
     # -- create / find ------------------------------------------------------------
 
-    async def create(
-        self, platform: Platform, principal: Principal, body: CreateSessionBody
-    ) -> WebRtcSession:
+    async def create(self, principal: Principal, body: CreateSessionBody) -> WebRtcSession:
         require_webrtc()
-        self._platform = platform
-        settings = self.runtime.settings
+        settings = self.settings
         live = [s for s in self.sessions.values() if s.tenant_id == principal.tenant_id and s.live]
         limit = settings.max_sessions_per_tenant
         if len(live) >= limit:
@@ -72,9 +97,8 @@ class WebRtcManager:
                 "SCAIECHO_WEBRTC_TOO_MANY_SESSIONS",
                 f"the tenant already holds {len(live)} live WebRTC sessions (limit {limit})",
             )
-        choice = await self.runtime.resolve(platform, principal, body.backend_preference)
-        engine = await self.runtime.new_session(
-            platform,
+        choice = await self.engines.resolve(principal, body.backend_preference)
+        engine = await self.engines.new_session(
             principal,
             choice,
             language=body.language_hint,
@@ -95,39 +119,39 @@ class WebRtcManager:
             outbox_capacity=settings.undelivered_deltas,
         )
         try:
-            await SessionMarkers(platform.blobs).put(
+            await self.markers.put(
                 SessionMarker(
                     session_id=session.id,
                     tenant_id=session.tenant_id,
                     user_id=session.user_id,
                     created_at=session.created_at,
                     expires_at=session.expires_at,
-                    node_id=platform.node_id,
+                    node_id=self.node_id,
                 )
             )
         except BaseException:
             await session.abort()
-            self.runtime.forget(engine)
+            self.engines.forget(engine)
             raise
         self.sessions[session.id] = session
         self._start_reaper()
         return session
 
-    async def get(self, platform: Platform, principal: Principal, session_id: str) -> WebRtcSession:
+    async def get(self, principal: Principal, session_id: str) -> WebRtcSession:
         """The caller's live session, or 404 / 410."""
         session = self.sessions.get(session_id)
         if session is not None and self._visible(session, principal):
             if session.expired(_now()):
-                await self._expire(platform, session)
+                await self._expire(session)
                 raise webrtc_session_not_found()
             return session
         if session is not None:
             raise webrtc_session_not_found()  # another tenant's or user's id
-        marker = await SessionMarkers(platform.blobs).get(principal.tenant_id, session_id)
+        marker = await self.markers.get(principal.tenant_id, session_id)
         if marker is None or marker.user_id != principal.user_id:
             raise webrtc_session_not_found()
         if marker.expires_at <= _now():
-            await SessionMarkers(platform.blobs).delete(principal.tenant_id, session_id)
+            await self.markers.delete(principal.tenant_id, session_id)
             raise webrtc_session_not_found()
         raise webrtc_state_lost()
 
@@ -137,51 +161,50 @@ class WebRtcManager:
 
     # -- end ----------------------------------------------------------------------
 
-    async def delete(self, platform: Platform, principal: Principal, session_id: str) -> None:
+    async def delete(self, principal: Principal, session_id: str) -> None:
         """DELETE: close the peer, drain in the background (the control socket still gets the
         last finals), forget the session. A lost session's marker is removed too."""
         try:
-            session = await self.get(platform, principal, session_id)
+            session = await self.get(principal, session_id)
         except ScaigridError as err:
             if err.code != "SCAIECHO_WEBRTC_SESSION_STATE_LOST":
                 raise
-            await SessionMarkers(platform.blobs).delete(principal.tenant_id, session_id)
+            await self.markers.delete(principal.tenant_id, session_id)
             return
-        self.end(platform, session)
+        self.end(session)
 
-    def end(self, platform: Platform, session: WebRtcSession) -> asyncio.Task[None]:
+    def end(self, session: WebRtcSession) -> asyncio.Task[None]:
         """Tear ``session`` down (idempotent); the task finishes once every delta is in its outbox."""
         self.sessions.pop(session.id, None)
-        task = asyncio.create_task(self._end(platform, session), name=f"scaiecho-webrtc-end-{session.id}")
+        task = asyncio.create_task(self._end(session), name=f"scaiecho-webrtc-end-{session.id}")
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return task
 
-    async def _end(self, platform: Platform, session: WebRtcSession) -> None:
+    async def _end(self, session: WebRtcSession) -> None:
         try:
             await session.teardown()
         finally:
-            self.runtime.forget(session.engine)
+            self.engines.forget(session.engine)
             with contextlib.suppress(Exception):
-                await SessionMarkers(platform.blobs).delete(session.tenant_id, session.id)
+                await self.markers.delete(session.tenant_id, session.id)
 
-    async def _expire(self, platform: Platform, session: WebRtcSession) -> None:
+    async def _expire(self, session: WebRtcSession) -> None:
         log.info("WebRTC session %s expired", session.id)
-        await self.end(platform, session)
+        await self.end(session)
 
     def _start_reaper(self) -> None:
         if self._reaper is None or self._reaper.done():
             self._reaper = asyncio.create_task(self._reap(), name="scaiecho-webrtc-reaper")
 
     async def _reap(self) -> None:
-        interval = max(1.0, min(30.0, self.runtime.settings.session_ttl_seconds / 4))
+        interval = max(1.0, min(30.0, self.settings.session_ttl_seconds / 4))
         while self.sessions:
             await asyncio.sleep(interval)
             now = _now()
             for session in [s for s in self.sessions.values() if s.expired(now)]:
                 log.info("WebRTC session %s expired", session.id)
-                if self._platform is not None:
-                    self.end(self._platform, session)
+                self.end(session)
 
     async def close_all(self) -> None:
         """Shutdown: abort every session (peers cannot outlive the process; markers stay)."""

@@ -10,12 +10,12 @@ import msgspec
 from litestar import WebSocket, delete, get, post, websocket
 from litestar.exceptions import WebSocketDisconnect
 from scaigrid.auth import Principal, requires
-from scaigrid.context import ModuleContext
 from scaigrid.errors import Conflict, ScaigridError
 
+from scaiecho.state import Module
 from scaiecho.streaming.errors import CLOSE_NORMAL, bad_frame, stream_failed
 from scaiecho.streaming.frames import ClosedFrame, CloseFrame, ReadyFrame, decode_client_frame
-from scaiecho.streaming.runtime import TRANSCRIBE_PERMISSION, runtime_for
+from scaiecho.streaming.runtime import TRANSCRIBE_PERMISSION
 from scaiecho.streaming.webrtc.manager import require_webrtc
 from scaiecho.streaming.webrtc.records import AnswerView, CreateSessionBody, IceCandidateBody, OfferBody
 from scaiecho.streaming.webrtc.session import WebRtcSession
@@ -24,38 +24,34 @@ from scaiecho.streaming.ws import FrameChannel
 __all__ = ["webrtc_routes"]
 
 _BASE = "/stream/transcribe/webrtc/sessions"
-# Handlers declare ``platform`` and ``module`` as ``Any``: Litestar builds its signature model
-# with msgspec, which cannot resolve ``ModuleContext``'s forward references.
 _GUARDS = [requires(TRANSCRIBE_PERMISSION)]
 
 
-def _prefix(module: ModuleContext) -> str:
+def _prefix(module: Module) -> str:
     return "/" + module.info.prefix.strip("/")
 
 
 @post(_BASE, status_code=201, guards=_GUARDS, name="scaiecho-webrtc-create")
-async def create_session(
-    data: CreateSessionBody, platform: Any, principal: Principal, module: Any
-) -> dict[str, Any]:
+async def create_session(data: CreateSessionBody, principal: Principal, module: Module) -> dict[str, Any]:
     """Create a WebRTC transcription session (201)."""
-    session = await runtime_for(module).webrtc.create(platform, principal, data)
+    session = await module.state.streaming.webrtc.create(principal, data)
     return {"data": msgspec.to_builtins(session.view(_prefix(module)))}
 
 
 @get(f"{_BASE}/{{session_id:str}}", guards=_GUARDS, name="scaiecho-webrtc-get")
-async def get_session(session_id: str, platform: Any, principal: Principal, module: Any) -> dict[str, Any]:
+async def get_session(session_id: str, principal: Principal, module: Module) -> dict[str, Any]:
     """Read a session's state (``created``, ``connecting``, ``connected``, ...)."""
-    session = await runtime_for(module).webrtc.get(platform, principal, session_id)
+    session = await module.state.streaming.webrtc.get(principal, session_id)
     return {"data": msgspec.to_builtins(session.view(_prefix(module)))}
 
 
 @post(f"{_BASE}/{{session_id:str}}/offer", status_code=200, guards=_GUARDS, name="scaiecho-webrtc-offer")
 async def apply_offer(
-    session_id: str, data: OfferBody, platform: Any, principal: Principal, module: Any
+    session_id: str, data: OfferBody, principal: Principal, module: Module
 ) -> dict[str, Any]:
     """Apply the client's SDP offer; answer with ours (ICE candidates included)."""
     require_webrtc()
-    session = await runtime_for(module).webrtc.get(platform, principal, session_id)
+    session = await module.state.streaming.webrtc.get(principal, session_id)
     sdp = await session.answer(data.sdp)
     return {"data": msgspec.to_builtins(AnswerView(sdp=sdp))}
 
@@ -64,18 +60,18 @@ async def apply_offer(
     f"{_BASE}/{{session_id:str}}/ice-candidates", status_code=204, guards=_GUARDS, name="scaiecho-webrtc-ice"
 )
 async def add_ice_candidate(
-    session_id: str, data: IceCandidateBody, platform: Any, principal: Principal, module: Any
+    session_id: str, data: IceCandidateBody, principal: Principal, module: Module
 ) -> None:
     """Trickle one ICE candidate (204); an empty candidate means end-of-candidates."""
     require_webrtc()
-    session = await runtime_for(module).webrtc.get(platform, principal, session_id)
+    session = await module.state.streaming.webrtc.get(principal, session_id)
     await session.add_candidate(data)
 
 
 @delete(f"{_BASE}/{{session_id:str}}", status_code=204, guards=_GUARDS, name="scaiecho-webrtc-delete")
-async def delete_session(session_id: str, platform: Any, principal: Principal, module: Any) -> None:
+async def delete_session(session_id: str, principal: Principal, module: Module) -> None:
     """Tear down the peer connection and close the session (204)."""
-    await runtime_for(module).webrtc.delete(platform, principal, session_id)
+    await module.state.streaming.webrtc.delete(principal, session_id)
 
 
 async def _pump_control(channel: FrameChannel, session: WebRtcSession) -> None:
@@ -110,17 +106,16 @@ async def _read_control(channel: FrameChannel, on_close: Any) -> None:
 async def control_socket(
     socket: WebSocket[Any, Any, Any],
     session_id: str,
-    platform: Any,
     principal: Principal,
-    module: Any,
+    module: Module,
 ) -> None:
     """Emits ``ready``, then the session's ``delta`` frames, then ``closed`` once it has ended."""
-    manager = runtime_for(module).webrtc
+    manager = module.state.streaming.webrtc
     await socket.accept()
     channel = FrameChannel(socket)
     session: WebRtcSession | None = None
     try:
-        session = await manager.get(platform, principal, session_id)
+        session = await manager.get(principal, session_id)
         if session.control_attached:
             session = None
             raise Conflict(
@@ -135,7 +130,7 @@ async def control_socket(
             )
         )
         current = session
-        reader = asyncio.create_task(_read_control(channel, lambda: manager.end(platform, current)))
+        reader = asyncio.create_task(_read_control(channel, lambda: manager.end(current)))
         pump = asyncio.create_task(_pump_control(channel, session))
         try:
             done, _ = await asyncio.wait({reader, pump}, return_when=asyncio.FIRST_COMPLETED)

@@ -1,4 +1,4 @@
-"""``POST /v1/audio/transcriptions`` (scaiecho/openai_compat.py) with the official ``openai`` client.
+"""``POST /v1/audio/transcriptions`` (scaiecho/openai/) with the official ``openai`` client.
 
 A real uvicorn server, real Whisper models and real piper speech: every response
 format, word timestamps against the known sentence positions, ``whisper-1``
@@ -21,14 +21,14 @@ import openai
 import pytest
 import scaiecho.plugin as scaiecho_plugin
 import soundfile as sf
-from scaiecho.openai_compat import (
+from scaiecho.openai.formatting import (
     OpenAISegment,
     OpenAIVerboseTranscription,
     compression_ratio,
-    parse_options,
     to_srt,
     to_vtt,
 )
+from scaiecho.openai.request import parse_options
 from scaigrid.errors import ScaigridError
 
 from tests.audio_fixtures import noise, write_wav
