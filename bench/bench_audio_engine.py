@@ -85,7 +85,7 @@ def make_audio(path: Path, minutes: float) -> float:
 def direct(path: Path, out: Path, vad: Any) -> tuple[float, float, float]:
     import noisereduce
     import torch
-    from audio_engine.denoise import quietest_window
+    from scaigrid.backends.builtin.noisereduce import quietest_window
     from silero_vad import get_speech_timestamps
 
     started, cpu = time.perf_counter(), time.process_time()

@@ -22,6 +22,7 @@ from scaigrid.auth.authenticator import Authenticator
 from scaigrid.auth.bootstrap import bootstrap_superadmin
 from scaigrid.auth.principal import Role
 from scaigrid.backends import BackendRegistry
+from scaigrid.backends.builtin import HOST_PROVIDER, builtin_specs
 from scaigrid.backends.nodes import NodeInfo, NodeRegistry, create_node_registry
 from scaigrid.backends.policy import PolicyStore
 from scaigrid.blobs import BlobStore, create_blob_store
@@ -132,6 +133,8 @@ class Platform:
     def _collect_contributions(self) -> None:
         """Ask every module for backends, jobs, services and MCP tools; conflicts stop start-up."""
         registry = self.modules
+        for spec in builtin_specs():  # the host's own, before any module's: names are checked across all
+            self.backends.register(spec, HOST_PROVIDER)
 
         def registrar(module_id: str, kind: str) -> Callable[[Any], None]:
             def register(record: Any) -> None:

@@ -59,6 +59,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     safe_mode: bool = False
     """Load only the modules shipped in this repository (no third-party entry points)."""
 
+    model_device: Literal["cpu", "cuda"] = "cpu"
+    """Device of the host's own backends (resemblyzer); ``cuda`` needs a CUDA build of torch."""
+
     trace_modules: bool = False
     """Log every module hook call with its duration (logger ``scaigrid.trace``, level INFO)."""
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-from audio_engine.engine import DENOISE_BACKEND, SPEAKER_BACKEND, VAD_BACKEND
 
 from tests.audio_engine.engine_host import EngineClient, engine_host
-from tests.audio_fixtures import piper_speech, tone, write_wav
+from tests.audio_fixtures import tone, write_wav
 
 
 @pytest.fixture(scope="module")
@@ -19,23 +17,30 @@ def ae(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineClient]:
         yield EngineClient(host)
 
 
-def test_backends_are_host_backends(ae: EngineClient) -> None:
+def test_models_come_from_the_hosts_backends(ae: EngineClient) -> None:
     backends = ae.host.platform.backends
-    assert backends.names("vad") == [VAD_BACKEND]
-    assert backends.names("speaker_embedding") == [SPEAKER_BACKEND]
-    assert backends.names("denoise") == [DENOISE_BACKEND]
-    speech, _ = piper_speech("Backends load once and serve every module.", sr=16000)
+    # The module registers none of its own: VAD, embedding and denoise are the host's, once per process.
+    for capability, name in (
+        ("vad", "silero"),
+        ("speaker_embedding", "resemblyzer"),
+        ("denoise", "noisereduce"),
+    ):
+        assert backends.names(capability) == [name]
+        assert backends.provider(capability, name) == "scaigrid"
+    engine = ae.host.platform.modules.modules["audio_engine"].state
 
-    async def use() -> tuple[list, np.ndarray, np.ndarray]:
-        spans = await backends.run("vad", VAD_BACKEND, "speech_segments", speech)
-        emb = await backends.run("speaker_embedding", SPEAKER_BACKEND, "embed", speech)
-        den = await backends.run("denoise", DENOISE_BACKEND, "denoise", speech, 16000)
-        return spans, emb, den
+    async def resources() -> tuple[object, object]:
+        return await engine.resources.get("vad"), await engine.resources.get("speaker_embedding")
 
-    spans, emb, den = ae.host.call(use)
-    assert spans and spans[0].start < 0.3 and spans[-1].end > len(speech) / 16000 - 0.5
-    assert emb.shape == (256,) and abs(float(np.linalg.norm(emb)) - 1.0) < 1e-4
-    assert den.shape == speech.shape
+    vad, encoder = ae.host.call(resources)
+    assert vad is ae.host.call(backends.get, "vad", "silero")
+    assert encoder is ae.host.call(backends.get, "speaker_embedding", "resemblyzer")
+
+
+def test_an_unknown_configured_backend_fails_the_module_at_start_up(tmp_path: Path) -> None:
+    with engine_host(tmp_path, vad_backend="nope") as host:
+        failure = host.platform.modules.failures["audio_engine"]
+    assert "AUDIO_ENGINE_VAD_BACKEND='nope'" in failure.error and "registered: silero" in failure.error
 
 
 def test_readiness(ae: EngineClient) -> None:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 from audio_engine.components.noise_reduce import COMPONENT, NoiseReduceParams, run
-from audio_engine.denoise import NoiseReduceDenoiser, quietest_window
 from audio_engine.errors import ComponentInputError
+from scaigrid.backends.builtin.noisereduce import NoiseReduceDenoiser, quietest_window
 
 from tests.audio_fixtures import concat, noise, piper_speech, silence, stereo, tone, write_wav
 

@@ -6,8 +6,10 @@ checkpoint once per session into the shared models directory, not once per app.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -121,12 +123,25 @@ def hf_tiny_dir(scaiecho_models_dir: Path) -> Path:
 def hf_tiny(hf_tiny_dir: Path) -> object:
     from scaiecho.stt.hf_whisper import TransformersWhisperBackend
 
-    return TransformersWhisperBackend(hf_tiny_dir, model="hf")
+    return TransformersWhisperBackend(hf_tiny_dir, model="hf", vad=silero_vad())
+
+
+@functools.cache
+def silero_vad() -> Any:
+    """The host's silero VAD backend class, loaded once (tests without a host)."""
+    from scaigrid.backends.builtin.silero import SileroVad
+
+    return SileroVad()
+
+
+@pytest.fixture(scope="session")
+def vad() -> Any:
+    return silero_vad()
 
 
 @pytest.fixture(scope="session")
 def encoder() -> object:
-    """resemblyzer's bundled encoder, loaded once."""
-    from scaiecho.diarization.embedding import ResemblyzerEncoder
+    """The host's resemblyzer encoder, loaded once."""
+    from scaigrid.backends.builtin.resemblyzer import ResemblyzerEncoder
 
     return ResemblyzerEncoder()

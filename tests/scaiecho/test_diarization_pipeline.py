@@ -14,8 +14,8 @@ from tests.scaiecho.conftest import espeak16k, piper16k
 
 
 @pytest.fixture(scope="module")
-def diarizer(encoder: Any) -> ClusteringDiarizer:
-    return ClusteringDiarizer(encoder)
+def diarizer(encoder: Any, vad: Any) -> ClusteringDiarizer:
+    return ClusteringDiarizer(encoder, vad)
 
 
 def _reference(turns: list[tuple[float, float, str]]) -> Annotation:

@@ -34,7 +34,9 @@ def test_contributions_readiness_and_uninstall(tmp_path: Path) -> None:
             "scaiecho-hf-whisper",
         }
         assert p.backends.names("diarization") == ["scaiecho-clustering"]
-        assert p.backends.names("vad") == ["scaiecho-silero"]  # what scryon's analysis uses
+        # VAD and speaker embedding are the host's: scaiecho registers no second copy of either
+        assert p.backends.names("vad") == ["silero"] and p.backends.provider("vad", "silero") == "scaigrid"
+        assert p.backends.names("speaker_embedding") == ["resemblyzer"]
         assert "scaiecho.transcribe" in p.mcp.names()
         assert "scaiecho.transcribe" in p.job_handlers
         ready = host.client.get("/v1/modules/scaiecho/readyz").json()

@@ -249,8 +249,8 @@ def test_delete_completed_call_leaves_nothing(e2e: Host, alice: dict[str, str], 
 
 
 def test_a_recording_without_speech_fails_at_the_vad_step(e2e: Host, alice: dict[str, str]) -> None:
-    """scaiecho registers silero as the host's ``vad`` backend, so scryon's VAD step runs."""
-    assert e2e.platform.backends.names("vad") == ["scaiecho-silero"]
+    """scryon's VAD step runs on the host's ``vad`` backend (``SCRYON_VAD_BACKEND``, silero)."""
+    assert e2e.platform.backends.names("vad") == ["silero"]
     quiet = wav_bytes(concat(silence(3.0), noise(3.0, amp=0.01)))
     call_id = upload(e2e.client, alice, quiet, {"recordedAt": RECORDED_AT}).json()["id"]
     done = wait_done(e2e.client, alice, call_id)

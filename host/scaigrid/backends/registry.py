@@ -130,6 +130,16 @@ class BackendRegistry:
         ttl = self.idle_ttl_seconds if spec.idle_ttl_seconds is None else spec.idle_ttl_seconds
         self._slots[key] = Slot(spec, provider_module, ttl)
 
+    def require(self, capability: str, name: str, *, setting: str) -> None:
+        """Start-up check of a configured backend name: a :class:`StartupError` naming the
+        setting and every registered name of that capability when ``name`` is not one."""
+        if (capability, name) not in self._slots:
+            known = self.names(capability)
+            raise StartupError(
+                f"{setting}={name!r} names no registered {capability} backend; "
+                f"registered: {', '.join(known) or 'none'}"
+            )
+
     def capabilities(self) -> list[str]:
         return sorted({cap for cap, _ in self._slots})
 
@@ -282,6 +292,11 @@ class BackendRegistry:
     async def call(
         self, capability: Literal["vad"], name: str, request: FloatAudio, **options: Any
     ) -> list[TimeSpan]: ...
+
+    @overload
+    async def call(
+        self, capability: Literal["denoise"], name: str, request: FloatAudio, *, sample_rate: int
+    ) -> FloatAudio: ...
 
     @overload
     async def call(

@@ -24,9 +24,6 @@ from audio_engine.resources import SPEAKER_EMBEDDING, TRANSCRIBER, VAD
 from audio_engine.settings import AudioEngineSettings
 
 __all__ = [
-    "DENOISE_BACKEND",
-    "SPEAKER_BACKEND",
-    "VAD_BACKEND",
     "AudioEngine",
     "BackendTranscriber",
     "HostResources",
@@ -34,10 +31,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("scaigrid.modules.audio_engine")
-
-VAD_BACKEND = "audio_engine.silero"
-SPEAKER_BACKEND = "audio_engine.resemblyzer"
-DENOISE_BACKEND = "audio_engine.noisereduce"
 
 
 class BackendTranscriber:
@@ -54,19 +47,32 @@ class BackendTranscriber:
 
 
 class HostResources:
-    """Resources from the host's backend registry: the module's own VAD and speaker encoder,
-    and an ``stt`` backend (``AUDIO_ENGINE_STT_BACKEND``, default the first self-hosted one)."""
+    """Resources from the host's backend registry: the configured VAD and speaker encoder
+    (``AUDIO_ENGINE_VAD_BACKEND``, ``AUDIO_ENGINE_SPEAKER_BACKEND``) and an ``stt`` backend
+    (``AUDIO_ENGINE_STT_BACKEND``, default the first self-hosted one)."""
 
-    def __init__(self, platform: Any, stt_backend: str = "") -> None:
+    def __init__(self, platform: Any, settings: AudioEngineSettings) -> None:
         self._platform = platform
-        self._stt_backend = stt_backend
+        self._settings = settings
+        self._stt_backend = settings.stt_backend
+
+    def check(self) -> None:
+        """Start-up: the configured backend names exist (an error lists the valid ones)."""
+        backends = self._platform.backends
+        backends.require("vad", self._settings.vad_backend, setting="AUDIO_ENGINE_VAD_BACKEND")
+        backends.require(
+            "speaker_embedding", self._settings.speaker_backend, setting="AUDIO_ENGINE_SPEAKER_BACKEND"
+        )
+        stt = self._stt_backend
+        if stt and stt.lower() != "none":
+            backends.require("stt", stt, setting="AUDIO_ENGINE_STT_BACKEND")
 
     async def get(self, name: str) -> Any | None:
         backends = self._platform.backends
         if name == VAD:
-            return await backends.get("vad", VAD_BACKEND)
+            return await backends.get("vad", self._settings.vad_backend)
         if name == SPEAKER_EMBEDDING:
-            return await backends.get("speaker_embedding", SPEAKER_BACKEND)
+            return await backends.get("speaker_embedding", self._settings.speaker_backend)
         if name == TRANSCRIBER:
             if self._stt_backend.lower() == "none":
                 return None

@@ -13,7 +13,6 @@ from scaigrid.errors import ServiceUnavailable, StartupError
 from scaigrid.hookspecs import hookimpl
 from scaigrid.modules import call_each_plugin
 from scaigrid.records import (
-    BackendSpec,
     EnvelopeSpec,
     MigrationsInfo,
     ModuleInfo,
@@ -23,15 +22,7 @@ from scaigrid.records import (
 
 from audio_engine import MODULE_ID, __version__, hookspecs
 from audio_engine.components import builtin_components
-from audio_engine.denoise import NoiseReduceDenoiser
-from audio_engine.engine import (
-    DENOISE_BACKEND,
-    SPEAKER_BACKEND,
-    VAD_BACKEND,
-    AudioEngine,
-    HostResources,
-    Module,
-)
+from audio_engine.engine import AudioEngine, HostResources, Module
 from audio_engine.envelope import DETAIL_ENVELOPE
 from audio_engine.registry import Component, ComponentRegistry
 from audio_engine.routes import admin_routes, pipeline_route
@@ -104,7 +95,7 @@ def collect_components(pm: pluggy.PluginManager) -> ComponentRegistry:
 def scaigrid_setup(module: ModuleContext[AudioEngineSettings, None]) -> AudioEngine:
     settings = module.settings
     registry = collect_components(module.platform.modules.pm)
-    return AudioEngine(settings, registry, HostResources(module.platform, settings.stt_backend))
+    return AudioEngine(settings, registry, HostResources(module.platform, settings))
 
 
 @hookimpl
@@ -116,43 +107,9 @@ def scaigrid_routes(module: Module) -> list[object]:
 
 
 @hookimpl
-def scaigrid_backends(register: Callable[[BackendSpec], None]) -> None:
-    from audio_engine.speaker import ResemblyzerEncoder
-    from audio_engine.vad import SileroVad
-
-    register(
-        BackendSpec(
-            capability="vad",
-            name=VAD_BACKEND,
-            kind="A",
-            factory=lambda _platform: SileroVad(),
-            description="Silero VAD v6 (bundled JIT model), 16 kHz",
-        )
-    )
-    register(
-        BackendSpec(
-            capability="speaker_embedding",
-            name=SPEAKER_BACKEND,
-            kind="A",
-            factory=lambda _platform: ResemblyzerEncoder(),
-            description="resemblyzer VoiceEncoder, 256-d",
-        )
-    )
-    register(
-        BackendSpec(
-            capability="denoise",
-            name=DENOISE_BACKEND,
-            kind="A",
-            factory=lambda _platform: NoiseReduceDenoiser(),
-            description="noisereduce stationary gating, quietest 0.5 s as noise profile",
-            max_concurrency=2,
-        )
-    )
-
-
-@hookimpl
 def scaigrid_startup(module: Module) -> None:
     if module.settings.enabled:
+        module.state.resources.check()  # configured backend names, against what is registered
         module.state.start()
 
 

@@ -45,19 +45,22 @@ class ResourceProvider(Protocol):
 
 @functools.cache
 def local_vad() -> Any:
-    from audio_engine.vad import SileroVad
+    """The host's Silero backend class, built directly (no host: tests, the bench)."""
+    from scaigrid.backends.builtin import VAD
+    from scaigrid.backends.builtin.silero import SileroVad
 
     vad = SileroVad()
-    vad.name = "audio_engine.silero"
+    vad.name = VAD
     return vad
 
 
 @functools.cache
 def local_speaker_encoder() -> Any:
-    from audio_engine.speaker import ResemblyzerEncoder
+    from scaigrid.backends.builtin import SPEAKER_EMBEDDING as NAME
+    from scaigrid.backends.builtin.resemblyzer import ResemblyzerEncoder
 
     encoder = ResemblyzerEncoder()
-    encoder.name = "audio_engine.resemblyzer"
+    encoder.name = NAME
     return encoder
 
 

@@ -49,5 +49,11 @@ class AudioEngineSettings(msgspec.Struct, kw_only=True, frozen=True, forbid_unkn
     """Host ``stt`` backend ``speech_fluency_check`` uses for words per minute: empty = the first
     self-hosted one any module registered, ``none`` = never transcribe."""
 
+    vad_backend: str = "silero"
+    """Host ``vad`` backend the VAD components use (checked at start-up against the registered names)."""
+
+    speaker_backend: str = "resemblyzer"
+    """Host ``speaker_embedding`` backend ``speech_similarity`` uses."""
+
     signed_url_ttl_seconds: PositiveInt = 86400
     """Validity of the signed output URLs in responses (24 h)."""

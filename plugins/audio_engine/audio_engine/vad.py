@@ -1,22 +1,20 @@
-"""Silero VAD as a host ``vad`` backend, and the VAD params components share.
+"""The VAD params components share, and speech spans through any ``vad`` backend.
 
-The model is the JIT file bundled in the silero-vad wheel (no download), loaded once
-per process by the host's backend registry (or :func:`audio_engine.resources.local_vad`).
+The model is the host's ``vad`` backend (``AUDIO_ENGINE_VAD_BACKEND``, Silero by
+default), loaded once per process by the host's backend registry (or
+:func:`audio_engine.resources.local_vad` without a host).
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
 import numpy as np
-from scaigrid.backends.base import TimeSpan, VoiceActivity
+from scaigrid.backends.builtin.silero import SAMPLE_RATE as VAD_SAMPLE_RATE
 
-__all__ = ["VAD_SAMPLE_RATE", "SileroVad", "VadParams", "speech_spans", "speech_spans_of"]
-
-VAD_SAMPLE_RATE = 16000
+__all__ = ["VAD_SAMPLE_RATE", "VadParams", "speech_spans", "speech_spans_of"]
 
 
 class VadParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -35,49 +33,6 @@ class VadParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             "min_silence_ms": self.min_silence_duration_ms,
             "speech_pad_ms": self.speech_pad_ms,
         }
-
-
-class SileroVad(VoiceActivity):
-    """Silero VAD v6 on CPU.
-
-    The model keeps recurrent state between windows, so one lock serialises calls: two
-    threads sharing it would corrupt each other's state.
-    """
-
-    def __init__(self) -> None:
-        import torch
-        from silero_vad import load_silero_vad
-
-        self._torch = torch
-        self._model: Any = load_silero_vad(onnx=False)
-        self._lock = threading.Lock()
-
-    def speech_segments(
-        self,
-        pcm16k: Any,
-        *,
-        threshold: float = 0.5,
-        min_speech_ms: int = 250,
-        min_silence_ms: int = 100,
-        speech_pad_ms: int = 30,
-    ) -> list[TimeSpan]:
-        """Speech regions (seconds) of mono 16 kHz float audio."""
-        from silero_vad import get_speech_timestamps
-
-        audio = np.ascontiguousarray(pcm16k, dtype=np.float32)
-        if audio.size < 512:
-            return []
-        with self._lock, self._torch.inference_mode():
-            stamps = get_speech_timestamps(
-                self._torch.from_numpy(audio),
-                self._model,
-                threshold=threshold,
-                sampling_rate=VAD_SAMPLE_RATE,
-                min_speech_duration_ms=min_speech_ms,
-                min_silence_duration_ms=min_silence_ms,
-                speech_pad_ms=speech_pad_ms,
-            )
-        return [TimeSpan(start=s["start"] / VAD_SAMPLE_RATE, end=s["end"] / VAD_SAMPLE_RATE) for s in stamps]
 
 
 def speech_spans(vad: Any, audio_16k: np.ndarray, params: VadParams) -> list[tuple[float, float]]:

@@ -165,6 +165,11 @@ async def scaigrid_install(module: Module) -> None:
 def scaigrid_startup(module: Module) -> None:
     from scaiecho.speakers.manager import NODE_KIND
 
+    backends, settings = module.platform.backends, module.settings
+    backends.require("vad", settings.vad_backend, setting="SCAIECHO_VAD_BACKEND")
+    backends.require(
+        "speaker_embedding", settings.speaker_embedding_backend, setting="SCAIECHO_SPEAKER_EMBEDDING_BACKEND"
+    )
     module.platform.nodes.add_handler(NODE_KIND, module.state.manager.handle)
 
 

@@ -19,13 +19,13 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 from scaigrid.backends import BackendRegistry, SttRequest
+from scaigrid.backends.vectors import cosine
 from scaigrid.errors import ScaigridError
 
 from scaiecho import errors
 from scaiecho.contracts import Audio, BackendChoice, TranscribeOptions, Transcript, Turn
 from scaiecho.diarization.assign import assign_speakers
 from scaiecho.diarization.clustering import match_profiles
-from scaiecho.diarization.embedding import cosine
 from scaiecho.diarization.pipeline import DiarizationResult, label_turns
 from scaiecho.pcm import PcmLoader
 from scaiecho.policy import TenantPolicyService, recode_backend_error
@@ -71,15 +71,16 @@ def checked(options: TranscribeOptions) -> TranscribeOptions:
 class SpeakerEmbedder:
     """``scaiecho.speaker_embedding``: 256-d resemblyzer embeddings, L2-normalised."""
 
-    def __init__(self, audio: PcmLoader, backends: BackendRegistry) -> None:
+    def __init__(self, audio: PcmLoader, backends: BackendRegistry, backend: str) -> None:
         self._audio = audio
         self._backends = backends
+        self._backend = backend
 
     async def embed(self, audio: Audio) -> list[float]:
         pcm = await self._audio.pcm(audio)
         if len(pcm) == 0:
             raise errors.empty_audio()
-        vec = await self._backends.call("speaker_embedding", catalog.EMBEDDER, pcm)
+        vec = await self._backends.call("speaker_embedding", self._backend, pcm)
         return [float(x) for x in vec]
 
     def similarity(self, a: Sequence[float], b: Sequence[float]) -> float:

@@ -43,6 +43,10 @@ class ScaiechoSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     """Concurrent decodes per self-hosted model (CTranslate2 replicas); more needs more cores."""
     vad_filter: bool = True
     """Drop non-speech before decoding: Whisper hallucinates text on silence."""
+    vad_backend: str = "silero"
+    """Host ``vad`` backend for chunking, diarization and the enrollment preflight (checked at start-up)."""
+    speaker_embedding_backend: str = "resemblyzer"
+    """Host ``speaker_embedding`` backend for diarization, enrollment and the embedding service."""
 
     hf_checkpoint_dir: str = ""
     """A Hugging Face Whisper checkpoint for the ``hf`` model. Empty = the bundled tiny.en,

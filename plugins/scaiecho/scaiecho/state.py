@@ -51,7 +51,7 @@ def build_state(platform: Platform, settings: ScaiechoSettings) -> ScaiechoState
     audio = PcmLoader(platform.run_cpu)
     policy = TenantPolicyService(platform, settings)
     speakers = SpeakerStore(platform.db)
-    embedding = SpeakerEmbedder(audio, platform.backends)
+    embedding = SpeakerEmbedder(audio, platform.backends, settings.speaker_embedding_backend)
     diarization = DiarizationEngine(audio, platform.backends, embedding, speakers, settings)
     transcription = Transcriber(audio, platform.backends, policy, diarization, settings)
     manager = SpeakerManager(

@@ -1,81 +1,23 @@
-"""Voice activity detection with silero-vad (weights ship in the wheel), shared by STT chunking,
-diarization and the enrollment preflight.
+"""Speech regions through the host's ``vad`` backend (``SCAIECHO_VAD_BACKEND``), shared by STT
+chunking, diarization and the enrollment preflight, and the arithmetic on them.
 """
 
 from __future__ import annotations
 
-import functools
-import threading
-from typing import Any
-
 import numpy as np
-from scaigrid.backends import TimeSpan, VoiceActivity
+from scaigrid.backends import VoiceActivity
 
-__all__ = ["SileroVoiceActivity", "SpeechRegion", "pack_chunks", "speech_ratio", "speech_regions"]
+__all__ = ["SpeechRegion", "pack_chunks", "speech_ratio", "speech_regions"]
 
 SpeechRegion = tuple[float, float]
 """``(start, end)`` in seconds."""
 
-_lock = threading.Lock()
 
-
-@functools.cache
-def _model() -> Any:
-    from silero_vad import load_silero_vad
-
-    return load_silero_vad()
-
-
-def speech_regions(
-    pcm: np.ndarray,
-    *,
-    sample_rate: int = 16000,
-    threshold: float = 0.5,
-    min_speech_ms: int = 250,
-    min_silence_ms: int = 100,
-    pad_ms: int = 30,
-) -> list[SpeechRegion]:
-    """Speech spans of 16 kHz mono float32 PCM, in seconds, in order."""
-    import torch
-
-    if len(pcm) < sample_rate // 10:
+def speech_regions(vad: VoiceActivity, pcm: np.ndarray) -> list[SpeechRegion]:
+    """Speech spans of 16 kHz mono float32 PCM, in seconds, in order, through a ``vad`` backend."""
+    if len(pcm) < 1600:  # under 0.1 s: nothing to find
         return []
-    audio = torch.from_numpy(np.ascontiguousarray(pcm, dtype=np.float32))
-    from silero_vad import get_speech_timestamps
-
-    # The silero model keeps recurrent state between windows: one caller at a time.
-    with _lock, torch.inference_mode():
-        stamps = get_speech_timestamps(
-            audio,
-            _model(),
-            threshold=threshold,
-            sampling_rate=sample_rate,
-            min_speech_duration_ms=min_speech_ms,
-            min_silence_duration_ms=min_silence_ms,
-            speech_pad_ms=pad_ms,
-        )
-    return [(s["start"] / sample_rate, s["end"] / sample_rate) for s in stamps]
-
-
-class SileroVoiceActivity(VoiceActivity):
-    """:func:`speech_regions` as the host's ``vad`` capability, so modules built on scaiecho
-    (scryon's analysis job, its voice-profile check) find a VAD wherever scaiecho runs."""
-
-    def speech_segments(
-        self,
-        pcm16k: Any,
-        *,
-        threshold: float = 0.5,
-        min_speech_ms: int = 250,
-        min_silence_ms: int = 100,
-    ) -> list[TimeSpan]:
-        regions = speech_regions(
-            np.asarray(pcm16k, dtype=np.float32).reshape(-1),
-            threshold=threshold,
-            min_speech_ms=min_speech_ms,
-            min_silence_ms=min_silence_ms,
-        )
-        return [TimeSpan(start=start, end=end) for start, end in regions]
+    return [(span.start, span.end) for span in vad.speech_segments(np.asarray(pcm, dtype=np.float32))]
 
 
 def speech_ratio(regions: list[SpeechRegion], duration: float) -> float:

@@ -137,14 +137,11 @@ async def process_call(
     duration = len(pcm) / SAMPLE_RATE
     await progress(0.05, "decoded")
 
-    speech: float | None = None
-    vad_names = platform.backends.names("vad")
-    if vad_names:
-        async with _step("vad", "vad_failed"):
-            spans = await platform.backends.run("vad", vad_names[0], "speech_segments", pcm)
-        speech = _speech_seconds(spans)
-        if speech < MIN_SPEECH_SECONDS:
-            raise StepFailed("no_speech_detected", "The recording contains no speech", step="vad")
+    async with _step("vad", "vad_failed"):
+        spans = await platform.backends.call("vad", settings.vad_backend, pcm)
+    speech = _speech_seconds(spans)
+    if speech < MIN_SPEECH_SECONDS:
+        raise StepFailed("no_speech_detected", "The recording contains no speech", step="vad")
     await progress(0.1, "voice activity detected")
 
     async with _step("transcribe", "transcription_failed"):
@@ -160,8 +157,6 @@ async def process_call(
         turns = await services.get(DIARIZATION, DiarizationService).diarize(
             pcm, num_speakers=spec.num_speakers, max_speakers=settings.max_speakers
         )
-    if speech is None:
-        speech = _speech_seconds(turns)
     utterances = build_utterances(transcript.segments, turns)
     if not utterances:
         raise StepFailed("no_speech_detected", "No speech was recognised in the recording", step="transcribe")

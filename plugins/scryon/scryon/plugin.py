@@ -110,6 +110,8 @@ def scaigrid_readiness(module: Any) -> list[ReadinessCheck]:
 
 @hookimpl
 async def scaigrid_startup(module: Any) -> None:
+    settings: ScryonSettings = module.settings
+    module.platform.backends.require("vad", settings.vad_backend, setting="SCRYON_VAD_BACKEND")
     if await module.platform.lifecycle.state(MODULE_ID) == "ready":
         await purge_expired(module.platform.db)
 

@@ -28,6 +28,9 @@ class ScryonSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     max_speakers: Annotated[int, msgspec.Meta(ge=1, le=16)] = 8
 
+    vad_backend: str = "silero"
+    """Host ``vad`` backend that checks recordings and voice samples for speech (checked at start-up)."""
+
     allowed_backends: Literal["A", "B", "AB", "BA"] = "AB"
     """Default tenant policy for analysis backends (A = local, B = relay); tenants may change it."""
     default_backend: Literal["A", "B"] = "A"

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 from scaiecho.contracts import Segment, Turn
+from scaigrid.backends.vectors import cosine
 
 from scryon.analysis.records import Utterance
 from scryon.wire import UserIdentification
@@ -138,17 +139,11 @@ def voice_sample(turns: Sequence[Turn], max_seconds: float = 60.0) -> list[Turn]
     return sorted(chosen, key=lambda t: (t.start, t.end))
 
 
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
-
-
 def identify_user(
     profile: Sequence[float], speakers: Mapping[str, Sequence[float]], threshold: float
 ) -> UserIdentification | None:
     """The speaker matching the voice profile, or ``None`` when no speaker reaches ``threshold``."""
-    scored = sorted(((_cosine(profile, emb), label) for label, emb in speakers.items()), reverse=True)
+    scored = sorted(((cosine(profile, emb), label) for label, emb in speakers.items()), reverse=True)
     if not scored or scored[0][0] < threshold:
         return None
     best, label = scored[0]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+from scaigrid.backends.builtin.noisereduce import MIN_SAMPLES, reduce_noise
 
 from audio_engine import audiofile
-from audio_engine.denoise import MIN_SAMPLES, reduce_noise
 from audio_engine.errors import ComponentInputError
 from audio_engine.registry import Component, ComponentResult, StepInput
 from audio_engine.segments import rounded

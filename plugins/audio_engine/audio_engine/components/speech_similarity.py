@@ -10,17 +10,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
+from scaigrid.backends.builtin.resemblyzer import SAMPLE_RATE as EMBEDDING_SAMPLE_RATE
+from scaigrid.backends.vectors import cosine
 from scaigrid.errors import ScaigridError
 
 from audio_engine import audiofile
 from audio_engine.errors import ComponentInputError
 from audio_engine.registry import Component, ComponentResult, StepInput
 from audio_engine.resources import SPEAKER_EMBEDDING
-from audio_engine.speaker import EMBEDDING_SAMPLE_RATE, cosine
 
 __all__ = ["COMPONENT", "NOT_ENOUGH_SPEECH", "SpeechSimilarityParams", "run"]
 
 NOT_ENOUGH_SPEECH = "AUDIO_ENGINE_NOT_ENOUGH_SPEECH"
+_MIN_VOICED_SECONDS = 0.5
 
 
 class SpeechSimilarityParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -31,7 +33,7 @@ class SpeechSimilarityParams(msgspec.Struct, kw_only=True, forbid_unknown_fields
 def _embed(encoder: Any, path: str, label: str) -> Any:
     audio, _ = audiofile.read_mono(path, EMBEDDING_SAMPLE_RATE)
     try:
-        return encoder.embed(audio)
+        return encoder.embed(audio, min_voiced_seconds=_MIN_VOICED_SECONDS)
     except ScaigridError as exc:
         if exc.status_code != 400:
             raise

@@ -16,10 +16,11 @@ from typing import Any
 import msgspec
 import numpy as np
 import numpy.typing as npt
-from scaigrid.backends import Diarizer, SpeakerTurn
+from scaigrid.backends import Diarizer, SpeakerTurn, VoiceActivity
+from scaigrid.backends.builtin.resemblyzer import ResemblyzerEncoder
+from scaigrid.backends.vectors import normalise
 
 from scaiecho.diarization.clustering import cluster_windows, match_profiles
-from scaiecho.diarization.embedding import ResemblyzerEncoder
 from scaiecho.vad import speech_regions
 
 __all__ = ["ClusteringDiarizer", "DiarizationResult", "label_turns", "to_annotation"]
@@ -65,6 +66,7 @@ class ClusteringDiarizer(Diarizer):
     def __init__(
         self,
         encoder: ResemblyzerEncoder,
+        vad: VoiceActivity,
         *,
         window: float = 1.5,
         hop: float = 0.75,
@@ -72,6 +74,7 @@ class ClusteringDiarizer(Diarizer):
         min_turn: float = 0.3,
     ) -> None:
         self.encoder = encoder
+        self.vad = vad
         self.window = window
         self.hop = hop
         self.distance_threshold = distance_threshold
@@ -91,7 +94,7 @@ class ClusteringDiarizer(Diarizer):
         self, pcm16k: npt.NDArray[np.float32], *, num_speakers: int | None = None, max_speakers: int = 8
     ) -> DiarizationResult:
         pcm = np.ascontiguousarray(pcm16k, dtype=np.float32)
-        regions = speech_regions(pcm)
+        regions = speech_regions(self.vad, pcm)
         windows = self.encoder.windows(pcm, regions, window=self.window, hop=self.hop)
         if len(windows) == 0:
             return DiarizationResult(turns=[], centroids={})
@@ -119,7 +122,7 @@ class ClusteringDiarizer(Diarizer):
             order.setdefault(cluster, f"SPEAKER_{len(order):02d}")
         turns = [SpeakerTurn(start=round(s, 3), end=round(e, 3), speaker=order[c]) for s, e, c in merged]
         centroids = {
-            order[c]: self.encoder.mean_embedding(windows.vectors[labels == c]).tolist()
+            order[c]: normalise(windows.vectors[labels == c].mean(axis=0)).tolist()
             for c in order
             if np.any(labels == c)
         }

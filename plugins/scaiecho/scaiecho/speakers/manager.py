@@ -132,7 +132,11 @@ class SpeakerManager:
         if reference.size == 0:
             raise errors.empty_audio("the reference audio file is empty")
         pcm = await self.audio.pcm(reference.path)
-        preflight = await self.platform.run_cpu(run_preflight, pcm, settings)
+        spans = (
+            await self.platform.backends.call("vad", settings.vad_backend, pcm) if len(pcm) >= 1600 else []
+        )
+        speech = [(span.start, span.end) for span in spans]
+        preflight = await self.platform.run_cpu(run_preflight, pcm, speech, settings)
         preflight_out = msgspec.to_builtins(preflight)
         if not preflight.passed:
             raise errors.preflight_failed(preflight_out)

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scaiecho.settings import ScaiechoSettings
-from scaiecho.vad import speech_ratio, speech_regions
+from scaiecho.vad import SpeechRegion, speech_ratio
 
 __all__ = ["Preflight", "PreflightCheck", "run_preflight"]
 
@@ -43,11 +43,14 @@ def _dbfs(value: float) -> float:
     return round(20 * math.log10(value), 2) if value > 0 else -120.0
 
 
-def run_preflight(pcm16k: npt.NDArray[np.float32], settings: ScaiechoSettings) -> Preflight:
-    """Measure duration, speech ratio (silero VAD), clipping and level of 16 kHz mono audio."""
+def run_preflight(
+    pcm16k: npt.NDArray[np.float32], speech: list[SpeechRegion], settings: ScaiechoSettings
+) -> Preflight:
+    """Measure duration, speech ratio (``speech``: the VAD's regions), clipping and level of 16 kHz
+    mono audio."""
     pcm = np.asarray(pcm16k, dtype=np.float32)
     duration = len(pcm) / 16000
-    ratio = speech_ratio(speech_regions(pcm), duration) if len(pcm) else 0.0
+    ratio = speech_ratio(speech, duration) if len(pcm) else 0.0
     clipping = float(np.mean(np.abs(pcm) >= _CLIP_LEVEL)) if len(pcm) else 0.0
     rms = _dbfs(float(np.sqrt(np.mean(np.square(pcm, dtype=np.float64))))) if len(pcm) else -120.0
     peak = _dbfs(float(np.max(np.abs(pcm)))) if len(pcm) else -120.0

@@ -20,11 +20,9 @@ from scaiecho.settings import ScaiechoSettings
 
 __all__ = [
     "DIARIZER",
-    "EMBEDDER",
     "MODEL_BACKENDS",
     "PYANNOTE",
     "RELAY",
-    "VAD",
     "backend_specs",
     "model_available",
     "model_is_multilingual",
@@ -38,10 +36,8 @@ MODEL_BACKENDS: dict[str, str] = {
     "hf": "scaiecho-hf-whisper",
 }
 RELAY = "scaiecho-relay-whisper"
-EMBEDDER = "scaiecho-resemblyzer"
 DIARIZER = "scaiecho-clustering"
 PYANNOTE = "scaiecho-pyannote"
-VAD = "scaiecho-silero"
 
 
 def models_dir(settings: ScaiechoSettings, platform: Any) -> Path:
@@ -115,12 +111,10 @@ def backend_specs(settings: ScaiechoSettings, *, relay: bool) -> list[BackendSpe
     The relay backend is registered only when a relay is configured (``relay``), so a
     policy that allows only ``B`` on a deployment without one resolves to no backend.
     """
-    from scaiecho.diarization.embedding import ResemblyzerEncoder
     from scaiecho.diarization.pipeline import ClusteringDiarizer
     from scaiecho.stt.bundled import assemble_base, tiny_en_dir
     from scaiecho.stt.faster_whisper import FasterWhisperBackend
     from scaiecho.stt.hf_whisper import TransformersWhisperBackend
-    from scaiecho.vad import SileroVoiceActivity
 
     s = settings
     fw_kwargs: dict[str, Any] = {
@@ -154,39 +148,28 @@ def backend_specs(settings: ScaiechoSettings, *, relay: bool) -> list[BackendSpe
             name=MODEL_BACKENDS["hf"],
             kind="A",
             factory=lambda p: TransformersWhisperBackend(
-                _hf_dir(s, p), model="hf", device=s.hf_device, dtype=s.hf_dtype
+                _hf_dir(s, p),
+                model="hf",
+                vad=p.backends.get_sync("vad", s.vad_backend),
+                device=s.hf_device,
+                dtype=s.hf_dtype,
             ),
             description="transformers Whisper on SCAIECHO_HF_CHECKPOINT_DIR (default: converted tiny.en)",
             max_concurrency=1,
-        ),
-        BackendSpec(
-            capability="speaker_embedding",
-            name=EMBEDDER,
-            kind="A",
-            factory=lambda _p: ResemblyzerEncoder(device="cpu" if s.device == "auto" else s.device),
-            description="resemblyzer d-vector encoder (256-d)",
-            max_concurrency=2,
         ),
         BackendSpec(
             capability="diarization",
             name=DIARIZER,
             kind="A",
             factory=lambda p: ClusteringDiarizer(
-                p.backends.get_sync("speaker_embedding", EMBEDDER),
+                p.backends.get_sync("speaker_embedding", s.speaker_embedding_backend),
+                p.backends.get_sync("vad", s.vad_backend),
                 window=s.diarization_window_seconds,
                 hop=s.diarization_hop_seconds,
                 distance_threshold=s.diarization_distance_threshold,
             ),
-            description="silero VAD + resemblyzer windows + agglomerative clustering",
+            description="the host's VAD + speaker-embedding windows + agglomerative clustering",
             max_concurrency=2,
-        ),
-        BackendSpec(
-            capability="vad",
-            name=VAD,
-            kind="A",
-            factory=lambda _p: SileroVoiceActivity(),
-            description="silero VAD (bundled with silero-vad), 16 kHz speech regions",
-            max_concurrency=1,
         ),
     ]
     if relay:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scaigrid.backends import SpeechToText, SttRequest, SttResult, SttSegment, SttWord
+from scaigrid.backends import SpeechToText, SttRequest, SttResult, SttSegment, SttWord, VoiceActivity
 
 from scaiecho.errors import backend_unavailable
 from scaiecho.stt.base import (
@@ -37,13 +37,20 @@ class TransformersWhisperBackend(SpeechToText):
     """One Whisper checkpoint loaded with transformers; ``transcribe`` is blocking."""
 
     def __init__(
-        self, checkpoint_dir: str | Path, *, model: str, device: str = "cpu", dtype: str = "float32"
+        self,
+        checkpoint_dir: str | Path,
+        *,
+        model: str,
+        vad: VoiceActivity,
+        device: str = "cpu",
+        dtype: str = "float32",
     ) -> None:
         import torch
         from tokenizers import Tokenizer
         from transformers import WhisperFeatureExtractor, WhisperForConditionalGeneration
 
         self.model = model
+        self.vad = vad
         self.checkpoint_dir = Path(checkpoint_dir)
         self._torch = torch
         self._device = torch.device(device)
@@ -82,7 +89,7 @@ class TransformersWhisperBackend(SpeechToText):
         audio = request_pcm(request)
         duration = len(audio) / SAMPLE_RATE
         if option(request, OPT_VAD_FILTER, True):
-            chunks = pack_chunks(speech_regions(audio), max_seconds=_WINDOW, duration=duration)
+            chunks = pack_chunks(speech_regions(self.vad, audio), max_seconds=_WINDOW, duration=duration)
         else:
             chunks = [(s, min(duration, s + _WINDOW)) for s in np.arange(0.0, duration, _WINDOW)]
         language = request.language if self.multilingual else "en"

@@ -18,6 +18,7 @@ from scaigrid import audio
 from scaigrid.audio import AudioDecodeError
 from scaigrid.auth import Principal, requires
 from scaigrid.errors import ScaigridError
+from scaigrid.platform import Platform
 
 from scryon.errors import voice_profile_not_found
 from scryon.idempotency import HEADER, Outcome, idempotent
@@ -96,11 +97,8 @@ async def get_stats(platform: Any, principal: Principal, module: Any) -> dict[st
     return data
 
 
-async def _speech_seconds(platform: Any, pcm: Any) -> float:
-    names = platform.backends.names("vad")
-    if not names:
-        return len(pcm) / SAMPLE_RATE
-    spans = await platform.backends.run("vad", names[0], "speech_segments", pcm)
+async def _speech_seconds(platform: Platform, vad_backend: str, pcm: Any) -> float:
+    spans = await platform.backends.call("vad", vad_backend, pcm)
     return float(sum(s.end - s.start for s in spans))
 
 
@@ -122,7 +120,7 @@ async def put_voice_profile(
                 pcm = await platform.run_cpu(audio.decode, upload.file.path, sample_rate=SAMPLE_RATE)
             except AudioDecodeError as exc:
                 raise ScaigridError(400, "invalid_audio", exc.message) from exc
-            speech = await _speech_seconds(platform, pcm)
+            speech = await _speech_seconds(platform, settings.vad_backend, pcm)
             if speech < settings.voice_sample_min_seconds:
                 raise ScaigridError(
                     422,

@@ -1,11 +1,11 @@
-"""scaiecho/diarization/embedding.py: resemblyzer utterance and window embeddings."""
+"""scaigrid/backends/builtin/resemblyzer.py: utterance and window embeddings (the diarizer's input)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from scaiecho.diarization.embedding import cosine
+from scaigrid.backends.vectors import cosine
 
 from tests.audio_fixtures import concat, silence
 from tests.scaiecho.conftest import espeak16k, piper16k

@@ -1,23 +1,27 @@
-"""Stationary spectral gating (noisereduce) with the quietest window of the signal as noise profile.
+"""Stationary spectral gating (noisereduce) as the host's ``denoise`` backend.
 
-Shared by the ``noise_reduce`` component and the ``denoise`` backend other modules may use.
+The noise profile is the quietest window of the signal itself, so no separate
+noise sample is needed.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
-from scaigrid.backends.base import Denoiser
+import numpy.typing as npt
 
-__all__ = ["MIN_SAMPLES", "NoiseReduceDenoiser", "quietest_window", "reduce_noise"]
+from scaigrid.backends.base import Denoiser, FloatAudio
+from scaigrid.backends.builtin._extra import require
+
+__all__ = ["MIN_SAMPLES", "N_FFT", "NoiseReduceDenoiser", "quietest_window", "reduce_noise"]
 
 N_FFT = 1024
 MIN_SAMPLES = 2 * N_FFT
 _HOP_SECONDS = 0.01
 
 
-def quietest_window(mono: np.ndarray, sample_rate: int, seconds: float) -> tuple[int, int]:
+def quietest_window(mono: npt.NDArray[np.float32], sample_rate: int, seconds: float) -> tuple[int, int]:
     """``(start, end)`` samples of the window of ``seconds`` with the lowest energy (10 ms steps)."""
     n = mono.shape[0]
     win = min(n, max(N_FFT, round(seconds * sample_rate)))
@@ -32,11 +36,10 @@ def quietest_window(mono: np.ndarray, sample_rate: int, seconds: float) -> tuple
 
 
 def reduce_noise(
-    mono: np.ndarray, sample_rate: int, noise_seconds: float
-) -> tuple[np.ndarray, tuple[int, int]]:
+    mono: npt.NDArray[np.float32], sample_rate: int, noise_seconds: float
+) -> tuple[npt.NDArray[np.float32], tuple[int, int]]:
     """The denoised signal (same length) and the noise window used, for ``MIN_SAMPLES`` or more."""
-    import noisereduce
-
+    noisereduce = require("noisereduce")
     start, end = quietest_window(mono, sample_rate, noise_seconds)
     reduced = noisereduce.reduce_noise(
         y=mono, sr=sample_rate, y_noise=mono[start:end], stationary=True, n_fft=N_FFT, n_jobs=1
@@ -45,11 +48,11 @@ def reduce_noise(
 
 
 class NoiseReduceDenoiser(Denoiser):
-    """The ``denoise`` backend: the quietest ``noise_seconds`` window as profile (0.5 s)."""
+    """``denoise(pcm, sample_rate)``: the quietest ``noise_seconds`` window as profile (0.5 s)."""
 
     noise_seconds: ClassVar[float] = 0.5
 
-    def denoise(self, pcm: Any, sample_rate: int) -> Any:
+    def denoise(self, pcm: FloatAudio, sample_rate: int) -> FloatAudio:
         mono = np.asarray(pcm, dtype=np.float32)
         if mono.ndim != 1 or mono.shape[0] < MIN_SAMPLES:
             return mono

@@ -1,36 +1,31 @@
-"""Speaker embeddings with resemblyzer's bundled d-vector encoder (256-d, L2-normalised).
+"""Resemblyzer's d-vector encoder as the host's ``speaker_embedding`` backend (256-d, L2-normalised).
 
-Two uses: one embedding per utterance (enrollment, matching) and one per short
-sliding window over speech (diarization). Windows are cut from one mel
+Two uses: one embedding per utterance (enrollment, matching, similarity) and one
+per short sliding window over speech (diarization). Windows are cut from one mel
 spectrogram per speech region and run through the LSTM in one batch.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scaigrid.backends import SpeakerEmbedding
 
-__all__ = ["ResemblyzerEncoder", "WindowEmbeddings", "cosine"]
+from scaigrid.backends.base import SpeakerEmbedding
+from scaigrid.backends.builtin._extra import require
+from scaigrid.backends.vectors import normalise
+from scaigrid.errors import BadRequest
 
+__all__ = ["NOT_ENOUGH_SPEECH", "SAMPLE_RATE", "ResemblyzerEncoder", "WindowEmbeddings"]
+
+SAMPLE_RATE = 16000
+NOT_ENOUGH_SPEECH = "NOT_ENOUGH_SPEECH"
 _FRAME_SECONDS = 0.01  # resemblyzer's mel hop (10 ms)
 _MIN_WINDOW_SECONDS = 0.4
 
 Vector = npt.NDArray[np.float32]
-
-
-def cosine(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
-    """Cosine similarity of two vectors (0 when either is all zeros)."""
-    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    denom = float(np.linalg.norm(x) * np.linalg.norm(y))
-    return float(x @ y / denom) if denom > 0 else 0.0
-
-
-def _normalise(v: npt.NDArray[Any]) -> Vector:
-    norm = float(np.linalg.norm(v))
-    return (v / norm).astype(np.float32) if norm > 0 else v.astype(np.float32)
 
 
 class WindowEmbeddings:
@@ -45,29 +40,33 @@ class WindowEmbeddings:
 
 
 class ResemblyzerEncoder(SpeakerEmbedding):
-    """The ``speaker_embedding`` backend: blocking, thread-safe inference on CPU or GPU."""
+    """``resemblyzer.VoiceEncoder`` with the ``pretrained.pt`` its wheel ships; blocking, thread-safe."""
 
     dimension: ClassVar[int] = 256
 
     def __init__(self, device: str = "cpu") -> None:
-        from resemblyzer import VoiceEncoder
-
-        self._encoder = VoiceEncoder(device=device, verbose=False)
+        self._resemblyzer: Any = require("resemblyzer")
+        self._encoder: Any = self._resemblyzer.VoiceEncoder(device=device, verbose=False)
         self._encoder.eval()
+        self._lock = threading.Lock()
 
-    def embed(self, pcm16k: npt.NDArray[np.float32]) -> Vector:
-        """One embedding for an utterance: volume-normalised, long silences trimmed first."""
-        from resemblyzer import preprocess_wav
+    def embed(self, pcm16k: npt.NDArray[np.float32], *, min_voiced_seconds: float | None = None) -> Vector:
+        """One embedding for an utterance: volume-normalised, long silences trimmed first.
 
+        With ``min_voiced_seconds``, fewer voiced seconds than that after trimming is a 400
+        ``NOT_ENOUGH_SPEECH``; without it, very quiet input that trims to almost nothing is
+        embedded whole.
+        """
         wav = np.asarray(pcm16k, dtype=np.float32)
-        trimmed = preprocess_wav(wav, source_sr=16000)
-        # Trimming can leave almost nothing of very quiet input: fall back to the raw clip.
-        if len(trimmed) < int(16000 * _MIN_WINDOW_SECONDS):
+        trimmed = self._resemblyzer.preprocess_wav(wav, source_sr=SAMPLE_RATE)
+        if min_voiced_seconds is not None and len(trimmed) < min_voiced_seconds * SAMPLE_RATE:
+            raise BadRequest(
+                f"less than {min_voiced_seconds:g} s of voiced speech to embed", code=NOT_ENOUGH_SPEECH
+            )
+        if len(trimmed) < int(SAMPLE_RATE * _MIN_WINDOW_SECONDS):
             trimmed = wav
-        return _normalise(self._encoder.embed_utterance(trimmed))
-
-    def mean_embedding(self, vectors: npt.NDArray[Any]) -> Vector:
-        return _normalise(np.asarray(vectors, dtype=np.float32).mean(axis=0))
+        with self._lock:
+            return normalise(self._encoder.embed_utterance(trimmed))
 
     def windows(
         self,
@@ -82,7 +81,7 @@ class ResemblyzerEncoder(SpeakerEmbedding):
         A region shorter than a window gets one embedding over its whole length
         (regions under 0.4 s are skipped: too short to say who spoke).
         """
-        import torch
+        torch = require("torch")
         from resemblyzer.audio import wav_to_mel_spectrogram
 
         win_frames = max(1, round(window / _FRAME_SECONDS))
@@ -92,7 +91,7 @@ class ResemblyzerEncoder(SpeakerEmbedding):
         for start, end in regions:
             if end - start < _MIN_WINDOW_SECONDS:
                 continue
-            wav = np.asarray(pcm16k[int(start * 16000) : int(end * 16000)], dtype=np.float32)
+            wav = np.asarray(pcm16k[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)], dtype=np.float32)
             mel = wav_to_mel_spectrogram(wav)
             n = len(mel)
             if n <= win_frames:
@@ -108,7 +107,7 @@ class ResemblyzerEncoder(SpeakerEmbedding):
                 spans.setdefault(win_frames, []).append((s, min(end, s + window)))
         vectors: list[Vector] = []
         out_spans: list[tuple[float, float]] = []
-        with torch.inference_mode():
+        with self._lock, torch.inference_mode():
             for length, mels in batches.items():
                 batch = torch.from_numpy(np.stack(mels)).to(self._encoder.device)
                 vectors.extend(self._encoder(batch).cpu().numpy().astype(np.float32))
