@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scaigrid.context import ModuleContext
+from scaigrid.platform import Platform
 
 from audio_engine.constants import ALL_COMPONENT_IDS
 from audio_engine.errors import Code, error
@@ -51,7 +52,7 @@ class HostResources:
     (``AUDIO_ENGINE_VAD_BACKEND``, ``AUDIO_ENGINE_SPEAKER_BACKEND``) and an ``stt`` backend
     (``AUDIO_ENGINE_STT_BACKEND``, default the first self-hosted one)."""
 
-    def __init__(self, platform: Any, settings: AudioEngineSettings) -> None:
+    def __init__(self, platform: Platform, settings: AudioEngineSettings) -> None:
         self._platform = platform
         self._settings = settings
         self._stt_backend = settings.stt_backend

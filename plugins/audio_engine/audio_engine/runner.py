@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 from scaigrid.errors import ScaigridError
+from scaigrid.platform import Platform
 
 from audio_engine import storage, store
 from audio_engine.engine import AudioEngine
@@ -48,7 +49,7 @@ class RunRequest(msgspec.Struct, frozen=True, kw_only=True):
     work_dir: Path
 
 
-async def execute(engine: AudioEngine, platform: Any, req: RunRequest) -> dict[str, Any]:
+async def execute(engine: AudioEngine, platform: Platform, req: RunRequest) -> dict[str, Any]:
     """Run the request under ``AUDIO_ENGINE_REQUEST_TIMEOUT``; the response body on success."""
     executor = engine.require_started()
     db, blobs = platform.db, platform.blobs

@@ -8,13 +8,13 @@ MCP and the services other modules call all decide the same way.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import msgspec
 import sqlalchemy as sa
 from scaigrid.backends.policy import PolicyDefaults, TenantPolicy, resolve_backend_order
 from scaigrid.db import utcnow
 from scaigrid.errors import ScaigridError
+from scaigrid.platform import Platform
 
 from scaiecho import errors
 from scaiecho.contracts import BackendChoice
@@ -45,7 +45,7 @@ class PolicyView(msgspec.Struct, kw_only=True):
 class TenantPolicyService:
     """Reads/updates a tenant's scaiecho policy and resolves a request's backend from it."""
 
-    def __init__(self, platform: Any, settings: ScaiechoSettings) -> None:
+    def __init__(self, platform: Platform, settings: ScaiechoSettings) -> None:
         self.platform = platform
         self.settings = settings
 

@@ -9,15 +9,14 @@ upload's ``backendPreference``; a relay with no URL configured is skipped.
 
 from __future__ import annotations
 
-from typing import Any
-
 from scaigrid.backends.policy import BackendChoice, PolicyDefaults, choose_backend, resolve_backend_order
 from scaigrid.backends.relay import RelayClient
+from scaigrid.platform import Platform
 from scaigrid.records import BackendSpec
 
 from scryon.analysis.local import LOCAL_BACKEND, LocalAnalyzer
 from scryon.analysis.relay import PROVIDER_FAILED, RELAY_BACKEND, RelayAnalyzer
-from scryon.settings import ScryonSettings
+from scryon.settings import Module, ScryonSettings
 
 __all__ = ["CAPABILITY", "MODULE_ID", "backend_specs", "choose_analysis_backend", "relay_configured"]
 
@@ -27,7 +26,7 @@ CAPABILITY = "analysis"
 _PREFERENCES = {"ANY": "any", "PREFER_SELF_HOSTED": "prefer_self_hosted", "PREFER_RELAY": "prefer_relay"}
 
 
-def relay_client(platform: Any, settings: ScryonSettings) -> RelayClient:
+def relay_client(platform: Platform, settings: ScryonSettings) -> RelayClient:
     return RelayClient.from_settings(
         platform.settings,
         base_url=settings.relay_base_url or None,
@@ -37,11 +36,11 @@ def relay_client(platform: Any, settings: ScryonSettings) -> RelayClient:
     )
 
 
-def relay_configured(platform: Any, settings: ScryonSettings) -> bool:
+def relay_configured(platform: Platform, settings: ScryonSettings) -> bool:
     return bool(settings.relay_base_url or platform.settings.relay_base_url)
 
 
-def backend_specs(module: Any) -> list[BackendSpec]:
+def backend_specs(module: Module) -> list[BackendSpec]:
     """Both backends; factories read the platform from the module context (it exists at registration)."""
     settings: ScryonSettings = module.settings
     return [
@@ -71,7 +70,7 @@ def policy_defaults(settings: ScryonSettings) -> PolicyDefaults:
 
 
 async def choose_analysis_backend(
-    platform: Any, settings: ScryonSettings, tenant_id: str, preference: str
+    platform: Platform, settings: ScryonSettings, tenant_id: str, preference: str
 ) -> BackendChoice:
     """The analysis backend for one call: tenant policy order, preference, then availability."""
     policy = await platform.policies.get(tenant_id, MODULE_ID, defaults=policy_defaults(settings))

@@ -20,10 +20,11 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 from scaigrid.db import utcnow
+from scaigrid.platform import Platform
 from scaigrid.records import JobHandler
 
 from scryon.pipeline import CallSpec, Processed, StepFailed, process_call
-from scryon.settings import ScryonSettings
+from scryon.settings import Module, ScryonSettings
 from scryon.store.actions import action_rows, insert_items
 from scryon.store.calls import aware, touch
 from scryon.store.users import voice_embedding
@@ -44,7 +45,7 @@ def local_date(recorded_at: dt.datetime, timezone: str) -> dt.date:
     return aware(recorded_at).astimezone(zoneinfo.ZoneInfo(timezone)).date()
 
 
-async def _complete(platform: Any, row: Any, done: Processed) -> bool:
+async def _complete(platform: Platform, row: Any, done: Processed) -> bool:
     now = utcnow()
     analysis = msgspec.to_builtins(done.analysis)
     analysis.pop("actionItems", None)  # served from scryon_action_items, where their status lives
@@ -90,12 +91,12 @@ async def _complete(platform: Any, row: Any, done: Processed) -> bool:
     return True
 
 
-async def _fail(platform: Any, call_id: str, code: str, message: str) -> None:
+async def _fail(platform: Platform, call_id: str, code: str, message: str) -> None:
     async with platform.db.begin() as conn:
         await touch(conn, call_id, status="FAILED", failure_code=code, failure_message=message[:2000])
 
 
-def analysis_job(module: Any) -> JobHandler:
+def analysis_job(module: Module) -> JobHandler:
     """The handler for ``scryon.analyze``; ``module`` gives the module's settings in any process."""
 
     async def run(job: Any) -> dict[str, Any]:

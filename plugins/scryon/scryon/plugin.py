@@ -31,7 +31,7 @@ from scryon.envelope import ERROR_OBJECT_ENVELOPE
 from scryon.idempotency import purge_expired
 from scryon.jobs import analysis_job
 from scryon.routes import all_routes
-from scryon.settings import ENV_PREFIX, ScryonSettings
+from scryon.settings import ENV_PREFIX, Module, ScryonSettings
 
 __all__ = ["REQUIRED_SERVICES", "VERSION"]
 
@@ -63,7 +63,7 @@ def scaigrid_envelopes(register: Callable[[EnvelopeSpec], None]) -> None:
 
 
 @hookimpl
-def scaigrid_routes(module: Any) -> list[Any]:
+def scaigrid_routes(module: Module) -> list[Any]:
     return all_routes()
 
 
@@ -75,14 +75,14 @@ def scaigrid_migrations() -> MigrationsInfo:
 
 
 @hookimpl
-def scaigrid_backends(register: Any, module: Any) -> None:
+def scaigrid_backends(register: Any, module: Module) -> None:
     spec: BackendSpec
     for spec in backend_specs(module):
         register(spec)
 
 
 @hookimpl
-def scaigrid_jobs(register: Any, module: Any) -> None:
+def scaigrid_jobs(register: Any, module: Module) -> None:
     handler: JobHandler = analysis_job(module)
     register(handler)
 
@@ -91,7 +91,7 @@ async def _model_present() -> None:
     bundled_model_dir()
 
 
-def _services_check(module: Any) -> Any:
+def _services_check(module: Module) -> Any:
     async def check() -> None:
         missing = [name for name in REQUIRED_SERVICES if name not in module.platform.services]
         if missing:
@@ -101,7 +101,7 @@ def _services_check(module: Any) -> Any:
 
 
 @hookimpl
-def scaigrid_readiness(module: Any) -> list[ReadinessCheck]:
+def scaigrid_readiness(module: Module) -> list[ReadinessCheck]:
     return [
         ReadinessCheck(name="minilm_model", check=_model_present),
         ReadinessCheck(name="scaiecho_services", check=_services_check(module)),
@@ -109,7 +109,7 @@ def scaigrid_readiness(module: Any) -> list[ReadinessCheck]:
 
 
 @hookimpl
-async def scaigrid_startup(module: Any) -> None:
+async def scaigrid_startup(module: Module) -> None:
     settings: ScryonSettings = module.settings
     module.platform.backends.require("vad", settings.vad_backend, setting="SCRYON_VAD_BACKEND")
     if await module.platform.lifecycle.state(MODULE_ID) == "ready":
@@ -117,7 +117,7 @@ async def scaigrid_startup(module: Any) -> None:
 
 
 @hookimpl
-async def scaigrid_uninstall(module: Any) -> None:
+async def scaigrid_uninstall(module: Module) -> None:
     """Erase every tenant's Scryon data: blobs first, then rows (the host drops the tables after)."""
     platform = module.platform
     await platform.blobs.delete_prefix("scryon/")
@@ -128,7 +128,7 @@ async def scaigrid_uninstall(module: Any) -> None:
 
 
 @hookimpl
-async def scaigrid_tenant_disable(module: Any, tenant_id: str) -> None:
+async def scaigrid_tenant_disable(module: Module, tenant_id: str) -> None:
     """Nothing is erased: a disabled tenant's calls come back when it enables the module again.
 
     (The host's guard refuses the tenant's requests meanwhile; erasure is per user,

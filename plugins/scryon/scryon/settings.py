@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import msgspec
+from scaigrid.context import ModuleContext
 
-__all__ = ["ENV_PREFIX", "ScryonSettings"]
+__all__ = ["ENV_PREFIX", "Module", "ScryonSettings"]
 
 ENV_PREFIX = "SCRYON_"
 
@@ -50,3 +51,7 @@ class ScryonSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     default_timezone: str = "UTC"
     """Timezone used to turn a call's UTC time into its calendar date (relative due dates)
     when neither the upload nor the user profile names one."""
+
+
+Module = ModuleContext[ScryonSettings, None]
+"""scryon's context type (it keeps no state of its own): handlers declare ``module: Module``."""

@@ -12,6 +12,7 @@ import msgspec
 from litestar import Controller, delete, get, post
 from litestar.params import Parameter
 from scaigrid.auth import Principal, requires
+from scaigrid.platform import Platform
 
 from audio_engine import store
 from audio_engine.errors import Code, error
@@ -50,7 +51,7 @@ class ProjectsController(Controller):
 
     @post("/", status_code=201)
     async def create(
-        self, platform: Any, principal: Principal, data: ProjectCreate, tenant_id: TenantQuery = None
+        self, platform: Platform, principal: Principal, data: ProjectCreate, tenant_id: TenantQuery = None
     ) -> dict[str, Any]:
         name = validate_project_name(data.name)
         project = await store.create_project(
@@ -60,21 +61,26 @@ class ProjectsController(Controller):
 
     @get("/")
     async def list_projects(
-        self, platform: Any, principal: Principal, tenant_id: TenantQuery = None
+        self, platform: Platform, principal: Principal, tenant_id: TenantQuery = None
     ) -> dict[str, Any]:
         projects = await store.list_projects(platform.db, _tenant(principal, tenant_id))
         return {"data": msgspec.to_builtins(projects)}
 
     @delete("/{name:str}", status_code=200)
     async def remove(
-        self, platform: Any, principal: Principal, name: str, tenant_id: TenantQuery = None
+        self, platform: Platform, principal: Principal, name: str, tenant_id: TenantQuery = None
     ) -> dict[str, Any]:
         await store.delete_project(platform.db, _tenant(principal, tenant_id), name, actor=principal.actor)
         return {"data": {"deleted": name}}
 
     @post("/{name:str}/keys", status_code=200)
     async def grant(
-        self, platform: Any, principal: Principal, name: str, data: KeyGrant, tenant_id: TenantQuery = None
+        self,
+        platform: Platform,
+        principal: Principal,
+        name: str,
+        data: KeyGrant,
+        tenant_id: TenantQuery = None,
     ) -> dict[str, Any]:
         await store.grant_key(
             platform.db, _tenant(principal, tenant_id), name, data.api_key_id, actor=principal.actor
@@ -83,7 +89,12 @@ class ProjectsController(Controller):
 
     @delete("/{name:str}/keys/{api_key_id:str}", status_code=200)
     async def revoke(
-        self, platform: Any, principal: Principal, name: str, api_key_id: str, tenant_id: TenantQuery = None
+        self,
+        platform: Platform,
+        principal: Principal,
+        name: str,
+        api_key_id: str,
+        tenant_id: TenantQuery = None,
     ) -> dict[str, Any]:
         await store.revoke_key(
             platform.db, _tenant(principal, tenant_id), name, api_key_id, actor=principal.actor
@@ -93,7 +104,7 @@ class ProjectsController(Controller):
 
 @get("/admin/tasks/{task_id:str}", guards=[requires(ADMIN_PERMISSION)], tags=["audio_engine: admin"])
 async def get_task(
-    platform: Any, principal: Principal, task_id: str, tenant_id: TenantQuery = None
+    platform: Platform, principal: Principal, task_id: str, tenant_id: TenantQuery = None
 ) -> dict[str, Any]:
     """A task's bookkeeping: status, error, components, datasets and their files (blob keys)."""
     return {"data": await store.get_task(platform.db, _tenant(principal, tenant_id), task_id)}

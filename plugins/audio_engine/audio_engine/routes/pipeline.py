@@ -65,7 +65,7 @@ async def api_key_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
 
 
 async def _read_form(
-    request: Request[Any, Any, Any], engine: AudioEngine, platform: Any, spool: Path
+    request: Request[Any, Any, Any], engine: AudioEngine, platform: Platform, spool: Path
 ) -> UploadedForm:
     settings = engine.settings
     content_type = (request.headers.get("content-type") or "").lower()

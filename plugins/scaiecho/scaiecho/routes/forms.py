@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import get_args
 
 from scaiecho import errors
 from scaiecho.contracts import BackendPreference
@@ -36,8 +37,9 @@ def parse_language(value: str | None, field: str = "language_hint") -> str | Non
 
 def parse_preference(value: str | None) -> BackendPreference:
     preference = (value or "any").strip() or "any"
-    if preference == "prefer_self_hosted" or preference == "prefer_relay" or preference == "any":
-        return preference
+    for allowed in get_args(BackendPreference):
+        if preference == allowed:
+            return allowed  # type: ignore[no-any-return]
     raise errors.bad_backend_preference(preference)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from scaigrid.backends.relay import RelayClient
 from scaigrid.backends.relay_backends import RelaySpeechToText
+from scaigrid.platform import Platform
 from scaigrid.records import BackendSpec
 
 from scaiecho.settings import ScaiechoSettings
@@ -40,14 +41,14 @@ DIARIZER = "scaiecho-clustering"
 PYANNOTE = "scaiecho-pyannote"
 
 
-def models_dir(settings: ScaiechoSettings, platform: Any) -> Path:
+def models_dir(settings: ScaiechoSettings, platform: Platform) -> Path:
     """Writable directory for assembled and converted weights."""
     if settings.models_dir:
         return Path(settings.models_dir).expanduser().resolve()
     return Path(platform.settings.data_path) / "scaiecho" / "models"
 
 
-def _hf_dir(settings: ScaiechoSettings, platform: Any) -> Path:
+def _hf_dir(settings: ScaiechoSettings, platform: Platform) -> Path:
     from scaiecho.stt.bundled import tiny_en_dir
     from scaiecho.stt.convert import ensure_converted
 
@@ -56,7 +57,7 @@ def _hf_dir(settings: ScaiechoSettings, platform: Any) -> Path:
     return ensure_converted(tiny_en_dir(), models_dir(settings, platform) / "hf-whisper-tiny.en")
 
 
-def _relay_client(settings: ScaiechoSettings, platform: Any) -> RelayClient:
+def _relay_client(settings: ScaiechoSettings, platform: Platform) -> RelayClient:
     return RelayClient.from_settings(
         platform.settings,
         base_url=settings.relay_base_url or None,
@@ -66,7 +67,7 @@ def _relay_client(settings: ScaiechoSettings, platform: Any) -> RelayClient:
     )
 
 
-def relay_configured(settings: ScaiechoSettings, platform: Any) -> bool:
+def relay_configured(settings: ScaiechoSettings, platform: Platform) -> bool:
     return bool(settings.relay_base_url or platform.settings.relay_base_url)
 
 

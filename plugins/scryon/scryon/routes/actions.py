@@ -8,11 +8,13 @@ import msgspec
 from litestar import Request, Response, get, patch
 from litestar.params import Parameter
 from scaigrid.auth import Principal, requires
+from scaigrid.platform import Platform
 
 from scryon.errors import validation_failed
 from scryon.idempotency import Outcome, idempotent
 from scryon.pagination import DEFAULT_LIMIT, check_limit
 from scryon.routes.common import decode_json, settings_of
+from scryon.settings import Module
 from scryon.store.actions import list_items, update_item
 from scryon.wire import ActionItemPatch
 
@@ -24,7 +26,7 @@ _STATUSES = ("OPEN", "DONE")
 
 @get("/actions", guards=[USE])
 async def list_actions(
-    platform: Any,
+    platform: Platform,
     principal: Principal,
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
@@ -51,7 +53,7 @@ async def list_actions(
 
 @patch("/actions/{item_id:str}", guards=[USE])
 async def patch_action(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any, item_id: str
+    request: Request[Any, Any, Any], platform: Platform, principal: Principal, module: Module, item_id: str
 ) -> Response[Any]:
     """Change ``status`` (OPEN/DONE), ``text``, ``owner`` or ``dueDate`` (``null`` clears it)."""
     raw = await request.body()

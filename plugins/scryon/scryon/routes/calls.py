@@ -15,6 +15,7 @@ from msgspec import UNSET
 from scaigrid.auth import Principal, requires
 from scaigrid.db import utcnow
 from scaigrid.errors import NotFound
+from scaigrid.platform import Platform
 
 from scryon.analysis.records import Utterance
 from scryon.errors import call_not_found, not_ready, validation_failed
@@ -22,6 +23,7 @@ from scryon.idempotency import Outcome, idempotent
 from scryon.jobs import ANALYZE_KIND
 from scryon.pagination import DEFAULT_LIMIT, check_limit
 from scryon.routes.common import MODULE_ID, audit, decode_json, probe_audio, settings_of, uploaded_audio
+from scryon.settings import Module
 from scryon.store.actions import items_of_call
 from scryon.store.calls import (
     aware,
@@ -61,7 +63,7 @@ def _parse_instant(value: str | None, field: str) -> dt.datetime | None:
     return aware(parsed)
 
 
-async def _progress(platform: Any, principal: Principal, row: Any) -> float | None:
+async def _progress(platform: Platform, principal: Principal, row: Any) -> float | None:
     """The job's progress while the call is pending; a job that died fails the call."""
     if row.status not in ("INCOMING", "PROCESSING") or not row.job_id:
         return None
@@ -79,14 +81,14 @@ async def _progress(platform: Any, principal: Principal, row: Any) -> float | No
     return float(job.progress)
 
 
-async def _reload(platform: Any, principal: Principal, call_id: str) -> Any:
+async def _reload(platform: Platform, principal: Principal, call_id: str) -> Any:
     async with platform.db.connect() as conn:
         return await load_call(conn, principal, call_id)
 
 
 @post("/calls/analyze", guards=[USE], status_code=202)
 async def analyze_call(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any
+    request: Request[Any, Any, Any], platform: Platform, principal: Principal, module: Module
 ) -> Response[Any]:
     """Submit a recording (multipart: ``metadata`` JSON part + ``audio``); 202 with the INCOMING call."""
     settings = settings_of(module)
@@ -165,7 +167,7 @@ async def analyze_call(
 
 @get("/calls", guards=[USE])
 async def list_my_calls(
-    platform: Any,
+    platform: Platform,
     principal: Principal,
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
@@ -193,7 +195,7 @@ async def list_my_calls(
 
 
 @get("/calls/status", guards=[USE])
-async def poll_status(platform: Any, principal: Principal, ids: str) -> dict[str, Any]:
+async def poll_status(platform: Platform, principal: Principal, ids: str) -> dict[str, Any]:
     """Bulk poll: ``?ids=a,b,c`` (at most 100); unknown ids and other users' calls are in ``notFound``."""
     wanted = [i.strip() for i in ids.split(",") if i.strip()]
     if not wanted or len(wanted) > MAX_BULK:
@@ -220,7 +222,7 @@ async def poll_status(platform: Any, principal: Principal, ids: str) -> dict[str
 
 
 @get("/calls/{call_id:str}", guards=[USE])
-async def get_call(platform: Any, principal: Principal, call_id: str) -> dict[str, Any]:
+async def get_call(platform: Platform, principal: Principal, call_id: str) -> dict[str, Any]:
     row = await _reload(platform, principal, call_id)
     progress = await _progress(platform, principal, row)
     if progress is None and row.status in ("INCOMING", "PROCESSING"):
@@ -230,7 +232,7 @@ async def get_call(platform: Any, principal: Principal, call_id: str) -> dict[st
 
 
 @get("/calls/{call_id:str}/transcript", guards=[USE])
-async def get_transcript(platform: Any, principal: Principal, call_id: str) -> dict[str, Any]:
+async def get_transcript(platform: Platform, principal: Principal, call_id: str) -> dict[str, Any]:
     """The normalised transcript: utterances with speaker, role (when known), start/end, text, confidence."""
     async with platform.db.connect() as conn:
         row = await load_call(conn, principal, call_id)
@@ -251,7 +253,7 @@ async def get_transcript(platform: Any, principal: Principal, call_id: str) -> d
 
 
 @get("/calls/{call_id:str}/analysis", guards=[USE])
-async def get_analysis(platform: Any, principal: Principal, call_id: str) -> dict[str, Any]:
+async def get_analysis(platform: Platform, principal: Principal, call_id: str) -> dict[str, Any]:
     """The structured analysis; action items carry their current id and status."""
     async with platform.db.connect() as conn:
         row = await load_call(conn, principal, call_id)
@@ -266,7 +268,7 @@ async def get_analysis(platform: Any, principal: Principal, call_id: str) -> dic
     return {"callId": row.id, **data}
 
 
-async def _erase_calls(platform: Any, principal: Principal, rows: list[Any], action: str) -> None:
+async def _erase_calls(platform: Platform, principal: Principal, rows: list[Any], action: str) -> None:
     async with platform.db.begin() as conn:
         await delete_call_rows(conn, [r.id for r in rows])
         for r in rows:
@@ -277,7 +279,7 @@ async def _erase_calls(platform: Any, principal: Principal, rows: list[Any], act
 
 @delete("/calls/{call_id:str}", guards=[USE], status_code=204)
 async def delete_call(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any, call_id: str
+    request: Request[Any, Any, Any], platform: Platform, principal: Principal, module: Module, call_id: str
 ) -> Response[None]:
     """Hard delete: the call's rows (transcript, analysis, action items) and its blobs."""
 
@@ -293,7 +295,11 @@ async def delete_call(
 
 @delete("/calls", guards=[USE], status_code=200)
 async def delete_calls(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any, ids: str | None = None
+    request: Request[Any, Any, Any],
+    platform: Platform,
+    principal: Principal,
+    module: Module,
+    ids: str | None = None,
 ) -> Response[Any]:
     """Bulk hard delete: JSON body ``{"ids": [...]}`` or ``?ids=a,b``; answers what was deleted."""
     raw = await request.body()

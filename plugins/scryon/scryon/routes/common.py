@@ -13,10 +13,11 @@ from scaigrid import audio
 from scaigrid.audio import AudioDecodeError, AudioInfo
 from scaigrid.auth import Principal
 from scaigrid.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from scaigrid.platform import Platform
 from scaigrid.uploads import UploadedFile, read_multipart
 
 from scryon.errors import validation_failed
-from scryon.settings import ScryonSettings
+from scryon.settings import Module, ScryonSettings
 
 __all__ = ["MODULE_ID", "audit", "decode_json", "probe_audio", "settings_of", "uploaded_audio"]
 
@@ -27,7 +28,7 @@ AUDIO_FIELDS = ("audio", "file")
 MAX_METADATA_BYTES = 64 * 1024
 
 
-def settings_of(module: Any) -> ScryonSettings:
+def settings_of(module: Module) -> ScryonSettings:
     settings: ScryonSettings = module.settings
     return settings
 
@@ -90,7 +91,7 @@ async def uploaded_audio(request: Request[Any, Any, Any], max_bytes: int) -> Asy
         yield Upload(file=upload, metadata=metadata)
 
 
-async def probe_audio(platform: Any, upload: UploadedFile) -> AudioInfo:
+async def probe_audio(platform: Platform, upload: UploadedFile) -> AudioInfo:
     """Check the upload is audio we can decode: 415 ``unsupported_audio_format`` when it is not audio."""
     try:
         info: AudioInfo = await platform.run_cpu(audio.probe, upload.path)
@@ -109,7 +110,7 @@ async def probe_audio(platform: Any, upload: UploadedFile) -> AudioInfo:
 
 
 async def audit(
-    platform: Any, conn: Any, principal: Principal, action: str, target: str | None, **details: Any
+    platform: Platform, conn: Any, principal: Principal, action: str, target: str | None, **details: Any
 ) -> None:
     await platform.db.audit(
         conn,

@@ -24,6 +24,7 @@ from scryon.errors import voice_profile_not_found
 from scryon.idempotency import HEADER, Outcome, idempotent
 from scryon.pipeline import SAMPLE_RATE
 from scryon.routes.common import audit, decode_json, probe_audio, settings_of, uploaded_audio
+from scryon.settings import Module
 from scryon.store.calls import user_prefix
 from scryon.store.users import (
     delete_voice_profile,
@@ -43,7 +44,7 @@ USE = requires("scryon:use")
 
 
 @get("/users/me", guards=[USE])
-async def get_me(platform: Any, principal: Principal, module: Any) -> dict[str, Any]:
+async def get_me(platform: Platform, principal: Principal, module: Module) -> dict[str, Any]:
     async with platform.db.connect() as conn:
         profile = await load_profile(conn, principal, settings_of(module).default_timezone)
     data: dict[str, Any] = msgspec.to_builtins(profile)
@@ -52,7 +53,7 @@ async def get_me(platform: Any, principal: Principal, module: Any) -> dict[str, 
 
 @patch("/users/me", guards=[USE])
 async def patch_me(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any
+    request: Request[Any, Any, Any], platform: Platform, principal: Principal, module: Module
 ) -> Response[Any]:
     """Update ``displayName`` and/or ``timezone`` (IANA; used for the calendar date of calls)."""
     settings = settings_of(module)
@@ -70,7 +71,7 @@ async def patch_me(
 
 @delete("/users/me", guards=[USE], status_code=204)
 async def delete_me(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any
+    request: Request[Any, Any, Any], platform: Platform, principal: Principal, module: Module
 ) -> Response[None]:
     """Delete the account's Scryon data: every call, blob, action item, the voice profile."""
 
@@ -87,7 +88,7 @@ async def delete_me(
 
 
 @get("/users/me/stats", guards=[USE])
-async def get_stats(platform: Any, principal: Principal, module: Any) -> dict[str, Any]:
+async def get_stats(platform: Platform, principal: Principal, module: Module) -> dict[str, Any]:
     """Counts of calls by status, total duration, action items (open, done, overdue), talk share."""
     async with platform.db.connect() as conn:
         zone = await user_timezone(conn, principal, settings_of(module).default_timezone)
@@ -104,7 +105,7 @@ async def _speech_seconds(platform: Platform, vad_backend: str, pcm: Any) -> flo
 
 @post("/users/me/voice-profile", guards=[USE], status_code=201)
 async def put_voice_profile(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any
+    request: Request[Any, Any, Any], platform: Platform, principal: Principal, module: Module
 ) -> Response[Any]:
     """Create (201) or replace (200) the voice profile from a recording of the user alone.
 
@@ -149,7 +150,7 @@ async def put_voice_profile(
 
 
 @get("/users/me/voice-profile/status", guards=[USE])
-async def get_voice_profile_status(platform: Any, principal: Principal) -> dict[str, Any]:
+async def get_voice_profile_status(platform: Platform, principal: Principal) -> dict[str, Any]:
     """``READY`` with method and dates, or ``NOT_ENROLLED``."""
     async with platform.db.connect() as conn:
         status = await voice_status(conn, principal)
@@ -159,7 +160,7 @@ async def get_voice_profile_status(platform: Any, principal: Principal) -> dict[
 
 @delete("/users/me/voice-profile", guards=[USE], status_code=204)
 async def remove_voice_profile(
-    request: Request[Any, Any, Any], platform: Any, principal: Principal, module: Any
+    request: Request[Any, Any, Any], platform: Platform, principal: Principal, module: Module
 ) -> Response[None]:
     """Remove the voice profile (404 ``voice_profile_not_found`` when there is none)."""
 
