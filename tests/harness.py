@@ -1,10 +1,11 @@
 """Build the real app in-process for a test, with exactly the plugins the test names.
 
-``Host`` runs the app's lifespan through Litestar's ``TestClient`` and offers the
-admin operations tests need (tenants, keys, tokens) through the same HTTP routes
-an operator uses. In the scaled session (``SCAIGRID_DATABASE_URL`` set to
-PostgreSQL, ``SCAIGRID_REDIS_URL``, S3 settings) each Host gets its own database,
-bucket and Redis prefix so tests never see each other's state.
+``Host`` is the module author's :class:`scaigrid.testing.Host` (the app's lifespan
+through Litestar's ``TestClient``, operator helpers over the same HTTP routes an
+operator uses), plus per-test isolation in the scaled session: there
+(``SCAIGRID_DATABASE_URL`` set to PostgreSQL, ``SCAIGRID_REDIS_URL``, S3 settings)
+each Host gets its own database, bucket and Redis prefix so tests never see each
+other's state.
 """
 
 from __future__ import annotations
@@ -13,29 +14,15 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import socket
-import threading
-import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
-from litestar import Litestar
-from litestar.testing import TestClient
-from scaigrid.app import create_app
-from scaigrid.auth.tokens import issue_hs256
-from scaigrid.settings import Settings, load_settings
+from scaigrid.testing import JWT_SECRET, free_port
+from scaigrid.testing import Host as BaseHost
 
-T = TypeVar("T")
-
-JWT_SECRET = "test-jwt-secret-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["JWT_SECRET", "Host", "free_port", "isolated_overrides", "scaled_mode"]
 
 
 def _admin_url(url: str) -> tuple[str, str]:
@@ -103,8 +90,12 @@ def isolated_overrides(tag: str) -> tuple[dict[str, Any], Callable[[], None]]:
     return overrides, cleanup
 
 
-class Host:
-    """The real app for one test (or one test module), with helpers to act as an operator."""
+class Host(BaseHost):
+    """:class:`scaigrid.testing.Host`, isolated per test in the scaled session.
+
+    Derived from the data dir, so a second Host on the same tmp_path is a restart of the
+    same deployment: same database, bucket and Redis prefix (``keep_state`` on the first).
+    """
 
     def __init__(
         self,
@@ -115,110 +106,13 @@ class Host:
         keep_state: bool = False,
         **overrides: Any,
     ) -> None:
-        # Derived from the data dir, so a second Host on the same tmp_path is a restart of the
-        # same deployment: same database, bucket and Redis prefix (``keep_state`` on the first).
         self.tag = hashlib.sha1(str(tmp_path.resolve()).encode()).hexdigest()[:12]
         iso, cleanup = isolated_overrides(self.tag)
         self._cleanup = (lambda: None) if keep_state else cleanup
-        values: dict[str, Any] = {
-            "data_dir": str(tmp_path / "scaigrid-data"),
-            "jwt_hs256_secret": JWT_SECRET,
-            "public_base_url": "http://testserver.local",
-            **iso,
-            **overrides,
-        }
-        self.settings: Settings = load_settings(**values)
-        self.app: Litestar = create_app(self.settings, plugins=plugins, install_modules=install_modules)
-        self.platform = self.app.state.platform
-        self.client = TestClient(self.app, base_url="http://testserver.local", raise_server_exceptions=False)
-        self.superadmin_key = ""
-
-    # -- context management ---------------------------------------------------
-
-    def __enter__(self) -> Host:
-        self.client.__enter__()
-        key_file = self.settings.data_path / "superadmin.key"
-        self.superadmin_key = key_file.read_text().strip()
-        return self
+        super().__init__(tmp_path, plugins=plugins, install_modules=install_modules, **{**iso, **overrides})
 
     def __exit__(self, *exc: object) -> None:
         try:
-            self.client.__exit__(*exc)
+            super().__exit__(*exc)
         finally:
             self._cleanup()
-
-    # -- helpers ----------------------------------------------------------------
-
-    @property
-    def superadmin_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.superadmin_key}"}
-
-    @staticmethod
-    def headers(key: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {key}"}
-
-    def call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """Run a coroutine function on the app's event loop (platform objects live there)."""
-        return self.client.blocking_portal.call(fn, *args)
-
-    def tenant(self, name: str, tenant_id: str | None = None) -> str:
-        tid = tenant_id or name
-        existing = self.client.get("/v1/tenants/", headers=self.superadmin_headers).json()["data"]
-        if any(t["id"] == tid for t in existing):
-            return tid
-        resp = self.client.post(
-            "/v1/tenants/", json={"name": name, "id": tid}, headers=self.superadmin_headers
-        )
-        assert resp.status_code == 201, resp.text
-        return str(resp.json()["data"]["id"])
-
-    def key(
-        self,
-        tenant_id: str,
-        user_id: str,
-        permissions: Sequence[str] | None = None,
-        role: str = "member",
-        email: str | None = None,
-    ) -> str:
-        body: dict[str, Any] = {"tenant_id": tenant_id, "user_id": user_id, "role": role}
-        if permissions is not None:
-            body["permissions"] = list(permissions)
-        if email:
-            body["email"] = email
-        resp = self.client.post("/v1/keys/", json=body, headers=self.superadmin_headers)
-        assert resp.status_code == 201, resp.text
-        return str(resp.json()["data"]["key"])
-
-    def jwt(
-        self, tenant_id: str, user_id: str, permissions: Sequence[str] | None = None, **claims: Any
-    ) -> str:
-        return issue_hs256(
-            JWT_SECRET, tenant_id=tenant_id, user_id=user_id, permissions=permissions, **claims
-        )
-
-    @contextlib.contextmanager
-    def live(self) -> Iterator[str]:
-        """A real uvicorn server for this app on a free loopback port (WebRTC, official clients)."""
-        import uvicorn
-
-        port = free_port()
-        # A second app on the same settings: the TestClient's app keeps its own loop and lifespan.
-        app = create_app(
-            self.settings, plugins=list(self.platform.modules.plugins.values()), install_modules=False
-        )
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="auto"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("live server did not start")
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            thread.join(timeout=15)

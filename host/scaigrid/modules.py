@@ -108,14 +108,12 @@ class ModuleRegistry:
             raise TypeError(f"host bug: {hook} called without {', '.join(missing)}")
         others = [p for p in self.plugins.values() if p is not plugin]
         subset = self.pm.subset_hook_caller(hook, remove_plugins=others)
-        if not self.trace:
+        if not self.trace or not subset.get_hookimpls():
             results = subset(**kwargs)
-            return results[0] if results else None
+            return results[0] if results else None  # pluggy drops None results
         started = time.perf_counter()
         results = subset(**kwargs)
         result = results[0] if results else None
-        if not results:
-            return None
         if inspect.isawaitable(result):
             return self._traced(module_id, hook, started, result)
         _trace_log.info("%s.%s %.1f ms", module_id, hook, (time.perf_counter() - started) * 1000)

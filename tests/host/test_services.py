@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import pytest
 from scaigrid.errors import ScaigridError, StartupError
 from scaigrid.records import ServiceSpec
@@ -52,3 +54,48 @@ def test_unknown_service_is_a_coded_503_listing_registered_names() -> None:
 def test_names_are_module_qualified(name: str) -> None:
     with pytest.raises(StartupError, match=r"<module>\.<service>"):
         ServiceRegistry().register(ServiceSpec(name=name, provider=None), "m")
+
+
+class Greeter(Protocol):
+    async def greet(self, name: str) -> str: ...
+
+    def language(self) -> str: ...
+
+
+class GoodGreeter:
+    async def greet(self, name: str) -> str:
+        return f"hello {name}"
+
+    def language(self) -> str:
+        return "en"
+
+
+class SyncGreeter:
+    def greet(self, name: str) -> str:
+        return name
+
+    def language(self) -> str:
+        return "en"
+
+
+def test_a_provider_is_checked_against_its_protocol_at_registration() -> None:
+    registry = ServiceRegistry()
+    good = GoodGreeter()
+    registry.register(ServiceSpec(name="hello.greeter", provider=good, protocol=Greeter), "hello")
+    typed: Greeter = registry.get("hello.greeter", Greeter)
+    assert typed is good
+    with pytest.raises(StartupError, match=r"does not satisfy its protocol Greeter: greet must be async"):
+        registry.register(ServiceSpec(name="hello.sync", provider=SyncGreeter(), protocol=Greeter), "hello")
+    with pytest.raises(StartupError, match=r"missing greet; missing language"):
+        registry.register(ServiceSpec(name="hello.none", provider=object(), protocol=Greeter), "hello")
+    with pytest.raises(StartupError, match=r"is not a typing\.Protocol"):
+        registry.register(ServiceSpec(name="hello.cls", provider=good, protocol=GoodGreeter), "hello")
+
+
+def test_a_caller_protocol_the_provider_does_not_satisfy_is_a_coded_503() -> None:
+    registry = ServiceRegistry()
+    registry.register(ServiceSpec(name="hello.greeter", provider=SyncGreeter()), "hello")
+    with pytest.raises(ScaigridError) as err:
+        registry.get("hello.greeter", Greeter)
+    assert err.value.status_code == 503 and err.value.code == "SERVICE_INCOMPATIBLE"
+    assert "greet must be async" in err.value.message

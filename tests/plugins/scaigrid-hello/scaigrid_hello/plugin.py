@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import sqlalchemy as sa
 from litestar import WebSocket, get, post, websocket
-from scaigrid import MigrationsInfo, ModuleInfo, ReadinessCheck, ServiceSpec, hookimpl
-from scaigrid.auth import Principal, requires
+from scaigrid import (
+    MigrationsInfo,
+    ModuleContext,
+    ModuleInfo,
+    Principal,
+    ReadinessCheck,
+    ServiceSpec,
+    hookimpl,
+    requires,
+)
 from scaigrid.errors import BadRequest
+from scaigrid.platform import Platform
 
 greetings = sa.Table(
     "hello_greetings",
@@ -45,7 +55,7 @@ def scaigrid_migrations() -> MigrationsInfo:
 
 
 @get("/greetings", guards=[requires("hello:read")])
-async def list_greetings(platform: Any, principal: Principal) -> dict[str, Any]:
+async def list_greetings(platform: Platform, principal: Principal) -> dict[str, Any]:
     async with platform.db.connect() as conn:
         rows = await conn.execute(
             sa.select(greetings.c.text)
@@ -56,7 +66,7 @@ async def list_greetings(platform: Any, principal: Principal) -> dict[str, Any]:
 
 
 @post("/greetings", guards=[requires("hello:write")])
-async def add_greeting(platform: Any, principal: Principal, data: NewGreeting) -> dict[str, Any]:
+async def add_greeting(platform: Platform, principal: Principal, data: NewGreeting) -> dict[str, Any]:
     if not data.text.strip():
         raise BadRequest("text must not be empty", code="HELLO_EMPTY_TEXT")
     async with platform.db.begin() as conn:
@@ -67,7 +77,7 @@ async def add_greeting(platform: Any, principal: Principal, data: NewGreeting) -
 @websocket("/echo", guards=[requires("hello:read")])
 async def echo(socket: WebSocket[Any, Any, Any]) -> None:
     await socket.accept()
-    async for message in socket.iter_data():
+    async for message in socket.iter_data(mode="text"):
         await socket.send_text(f"hello {message}")
 
 
@@ -77,27 +87,27 @@ def scaigrid_routes() -> list[Any]:
 
 
 @hookimpl
-async def scaigrid_uninstall(module: Any) -> None:
+async def scaigrid_uninstall(module: ModuleContext) -> None:
     # Erase every tenant's data; the host then downgrades our branch (dropping the table).
     async with module.platform.db.begin() as conn:
         await conn.execute(greetings.delete())
 
 
 @hookimpl
-async def scaigrid_tenant_disable(module: Any, tenant_id: str) -> None:
+async def scaigrid_tenant_disable(module: ModuleContext, tenant_id: str) -> None:
     async with module.platform.db.begin() as conn:
         await conn.execute(greetings.delete().where(greetings.c.tenant_id == tenant_id))
 
 
 class Greeter:
-    """A service other modules may call: ``platform.services.get("hello.greeter").greet("Ada")``."""
+    """A service other modules may call: ``platform.services.get("hello.greeter", Greeter).greet("Ada")``."""
 
     def greet(self, name: str) -> str:
         return f"hello {name}"
 
 
 @hookimpl
-def scaigrid_services(register: Any) -> None:
+def scaigrid_services(register: Callable[[ServiceSpec], None]) -> None:
     register(ServiceSpec(name="hello.greeter", provider=Greeter()))
 
 
