@@ -23,7 +23,6 @@ from scaigrid.auth.bootstrap import bootstrap_superadmin
 from scaigrid.auth.principal import Role
 from scaigrid.backends import BackendRegistry
 from scaigrid.backends.builtin import HOST_PROVIDER, builtin_specs
-from scaigrid.backends.nodes import NodeInfo, NodeRegistry, create_node_registry
 from scaigrid.backends.policy import PolicyStore
 from scaigrid.blobs import BlobStore, create_blob_store
 from scaigrid.context import ModuleContext
@@ -34,6 +33,7 @@ from scaigrid.jobs import JobQueue, create_job_queue
 from scaigrid.lifecycle import Lifecycle
 from scaigrid.mcp import McpRegistry
 from scaigrid.modules import ModuleRegistry, maybe_await
+from scaigrid.nodes import NodeInfo, NodeRegistry, create_node_registry
 from scaigrid.records import BackendSpec, EnvelopeSpec, JobHandler, McpTool, ReadinessCheck, ServiceSpec
 from scaigrid.secret import host_secret
 from scaigrid.services import ServiceRegistry
@@ -108,6 +108,8 @@ class Platform:
             try:
                 state = self.modules.call(module_id, "scaigrid_setup", module=ctx)
                 if inspect.isawaitable(state):
+                    if inspect.iscoroutine(state):
+                        state.close()  # never awaited on purpose: set-up does no I/O
                     raise TypeError("scaigrid_setup must be a plain function (no I/O at set-up)")
                 ctx.set_state(state)
             except StartupError:

@@ -5,7 +5,7 @@ Modules import the contract and the registry from here::
     from scaigrid.backends import SpeechToText, SttRequest, SttResult
 
 Tenant policy lives in :mod:`scaigrid.backends.policy`, the relay (B) client in
-:mod:`scaigrid.backends.relay`, the node registry in :mod:`scaigrid.backends.nodes`.
+:mod:`scaigrid.backends.relay`, the node registry in :mod:`scaigrid.nodes`.
 """
 
 from scaigrid.backends.base import (

@@ -14,7 +14,7 @@ import msgspec
 from scaigrid.errors import ScaigridError
 from scaigrid.platform import Platform
 
-from audio_engine import storage, store
+from audio_engine import blob_keys, rows
 from audio_engine.engine import AudioEngine
 from audio_engine.errors import Code, error
 from audio_engine.pipeline import PipelineOutcome, run_pipeline
@@ -53,7 +53,7 @@ async def execute(engine: AudioEngine, platform: Platform, req: RunRequest) -> d
     """Run the request under ``AUDIO_ENGINE_REQUEST_TIMEOUT``; the response body on success."""
     executor = engine.require_started()
     db, blobs = platform.db, platform.blobs
-    task_id = await store.create_task(
+    task_id = await rows.create_task(
         db,
         tenant_id=req.tenant_id,
         project_id=req.project_id,
@@ -74,13 +74,13 @@ async def execute(engine: AudioEngine, platform: Platform, req: RunRequest) -> d
             f"the pipeline exceeded AUDIO_ENGINE_REQUEST_TIMEOUT ({engine.settings.request_timeout:g} s)",
             details={"task_id": task_id},
         )
-        await store.finish_task(
+        await rows.finish_task(
             db, req.tenant_id, task_id, "FAILED", error_code=err.code, error_message=err.message
         )
         raise err from None
     except ScaigridError as exc:
         exc.details.setdefault("task_id", task_id)
-        await store.finish_task(
+        await rows.finish_task(
             db, req.tenant_id, task_id, "FAILED", error_code=exc.code, error_message=exc.message
         )
         raise
@@ -91,7 +91,7 @@ async def execute(engine: AudioEngine, platform: Platform, req: RunRequest) -> d
             f"pipeline failed: {type(exc).__name__}: {exc}",
             details={"task_id": task_id},
         )
-        await store.finish_task(
+        await rows.finish_task(
             db, req.tenant_id, task_id, "FAILED", error_code=err.code, error_message=err.message
         )
         raise err from exc
@@ -111,11 +111,11 @@ async def _run(
     engine: AudioEngine, executor: Any, blobs: Any, db: Any, req: RunRequest, task_id: str
 ) -> dict[str, Any]:
     keys: dict[str, str] = {}
-    input_rows: list[store.FileRow] = []
+    input_rows: list[rows.FileRow] = []
     for i, item in enumerate(req.inputs):
-        key = storage.input_key(req.tenant_id, task_id, i, item.filename)
+        key = blob_keys.input_key(req.tenant_id, task_id, i, item.filename)
         row = await _stored(
-            storage.upload(
+            blob_keys.upload(
                 blobs,
                 key,
                 item.original,
@@ -128,7 +128,7 @@ async def _run(
         input_rows.append(row)
         keys[str(item.original)] = keys[str(item.working)] = key
     dataset_ids = [
-        await store.add_dataset(db, tenant_id=req.tenant_id, task_id=task_id, kind="INPUT", files=input_rows)
+        await rows.add_dataset(db, tenant_id=req.tenant_id, task_id=task_id, kind="INPUT", files=input_rows)
     ]
 
     outcome = await run_pipeline(
@@ -139,7 +139,7 @@ async def _run(
         resources=engine.resources,
     )
 
-    output_rows: list[store.FileRow] = []
+    output_rows: list[rows.FileRow] = []
     for step in outcome.steps:
         paths = ([step.result.output_path] if step.result.output_path else []) + list(
             step.result.output_paths or []
@@ -147,9 +147,9 @@ async def _run(
         for path in paths:
             if path in keys:
                 continue
-            key = storage.output_key(req.tenant_id, task_id, path)
+            key = blob_keys.output_key(req.tenant_id, task_id, path)
             row = await _stored(
-                storage.upload(
+                blob_keys.upload(
                     blobs, key, Path(path), filename=Path(path).name, content_type=_WAV, step_index=step.index
                 ),
                 f"the output of step {step.index} ({step.component_id})",
@@ -158,13 +158,13 @@ async def _run(
             keys[path] = key
     if output_rows:
         dataset_ids.append(
-            await store.add_dataset(
+            await rows.add_dataset(
                 db, tenant_id=req.tenant_id, task_id=task_id, kind="OUTPUT", files=output_rows
             )
         )
 
     stored_result = _result(outcome, keys)
-    await store.finish_task(db, req.tenant_id, task_id, "COMPLETED", result=stored_result)
+    await rows.finish_task(db, req.tenant_id, task_id, "COMPLETED", result=stored_result)
     ttl = engine.settings.signed_url_ttl_seconds
     signed = {
         key: await _stored(blobs.signed_url(key, expires_in=ttl), "a signed URL")

@@ -14,7 +14,7 @@ from litestar.params import Parameter
 from scaigrid.auth import Principal, requires
 from scaigrid.platform import Platform
 
-from audio_engine import store
+from audio_engine import rows
 from audio_engine.errors import Code, error
 from audio_engine.validation import validate_project_name
 
@@ -54,7 +54,7 @@ class ProjectsController(Controller):
         self, platform: Platform, principal: Principal, data: ProjectCreate, tenant_id: TenantQuery = None
     ) -> dict[str, Any]:
         name = validate_project_name(data.name)
-        project = await store.create_project(
+        project = await rows.create_project(
             platform.db, _tenant(principal, tenant_id), name, data.description, actor=principal.actor
         )
         return {"data": msgspec.to_builtins(project)}
@@ -63,14 +63,14 @@ class ProjectsController(Controller):
     async def list_projects(
         self, platform: Platform, principal: Principal, tenant_id: TenantQuery = None
     ) -> dict[str, Any]:
-        projects = await store.list_projects(platform.db, _tenant(principal, tenant_id))
+        projects = await rows.list_projects(platform.db, _tenant(principal, tenant_id))
         return {"data": msgspec.to_builtins(projects)}
 
     @delete("/{name:str}", status_code=200)
     async def remove(
         self, platform: Platform, principal: Principal, name: str, tenant_id: TenantQuery = None
     ) -> dict[str, Any]:
-        await store.delete_project(platform.db, _tenant(principal, tenant_id), name, actor=principal.actor)
+        await rows.delete_project(platform.db, _tenant(principal, tenant_id), name, actor=principal.actor)
         return {"data": {"deleted": name}}
 
     @post("/{name:str}/keys", status_code=200)
@@ -82,7 +82,7 @@ class ProjectsController(Controller):
         data: KeyGrant,
         tenant_id: TenantQuery = None,
     ) -> dict[str, Any]:
-        await store.grant_key(
+        await rows.grant_key(
             platform.db, _tenant(principal, tenant_id), name, data.api_key_id, actor=principal.actor
         )
         return {"data": {"project_name": name, "api_key_id": data.api_key_id}}
@@ -96,7 +96,7 @@ class ProjectsController(Controller):
         api_key_id: str,
         tenant_id: TenantQuery = None,
     ) -> dict[str, Any]:
-        await store.revoke_key(
+        await rows.revoke_key(
             platform.db, _tenant(principal, tenant_id), name, api_key_id, actor=principal.actor
         )
         return {"data": {"project_name": name, "api_key_id": api_key_id, "revoked": True}}
@@ -107,7 +107,7 @@ async def get_task(
     platform: Platform, principal: Principal, task_id: str, tenant_id: TenantQuery = None
 ) -> dict[str, Any]:
     """A task's bookkeeping: status, error, components, datasets and their files (blob keys)."""
-    return {"data": await store.get_task(platform.db, _tenant(principal, tenant_id), task_id)}
+    return {"data": await rows.get_task(platform.db, _tenant(principal, tenant_id), task_id)}
 
 
 admin_routes: list[Any] = [ProjectsController, get_task]

@@ -23,7 +23,7 @@ from scaigrid.errors import ScaigridError, Unauthorized
 from scaigrid.platform import Platform
 from scaigrid.uploads import MIB, UploadedForm, read_multipart, stream_body
 
-from audio_engine import store
+from audio_engine import rows
 from audio_engine.engine import AudioEngine, Module
 from audio_engine.errors import Code, error
 from audio_engine.inputs import normalise_input
@@ -145,7 +145,7 @@ async def pipeline_route(
             email = validate_email(fields["user_email"])
             project_name = validate_project_name(fields["project_name"])
             provider = (form.get("provider") or DEFAULT_PROVIDER).strip().upper() or DEFAULT_PROVIDER
-            project_id = await store.project_for_key(
+            project_id = await rows.project_for_key(
                 platform.db, principal.tenant_id, project_name, principal.api_key_id
             )
             if project_id is None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import sqlalchemy as sa
 from litestar import Request, Response, delete, get, post
 from litestar.params import Parameter
 from msgspec import UNSET
@@ -26,17 +25,20 @@ from scryon.routes.common import MODULE_ID, audit, decode_json, probe_audio, set
 from scryon.settings import Module
 from scryon.store.actions import items_of_call
 from scryon.store.calls import (
+    analysis_row,
     aware,
     call_prefix,
     delete_call_rows,
+    insert_call,
     list_calls,
     load_call,
+    owned_calls,
     status_items,
     to_call,
     touch,
+    transcript_row,
 )
 from scryon.store.users import check_timezone, user_timezone
-from scryon.tables import analyses, calls, transcripts
 from scryon.wire import (
     CALL_STATUSES,
     AnalyzeMetadata,
@@ -137,7 +139,7 @@ async def analyze_call(
             }
             try:
                 async with platform.db.begin() as conn:
-                    await conn.execute(calls.insert().values(**row))
+                    await insert_call(conn, row)
                 job = await platform.jobs.enqueue(
                     module=MODULE_ID,
                     kind=ANALYZE_KIND,
@@ -201,15 +203,7 @@ async def poll_status(platform: Platform, principal: Principal, ids: str) -> dic
     if not wanted or len(wanted) > MAX_BULK:
         raise validation_failed(f"ids must list 1 to {MAX_BULK} call ids", field="ids")
     async with platform.db.connect() as conn:
-        rows = (
-            await conn.execute(
-                sa.select(calls).where(
-                    calls.c.tenant_id == principal.tenant_id,
-                    calls.c.user_id == principal.user_id,
-                    calls.c.id.in_(wanted),
-                )
-            )
-        ).all()
+        rows = await owned_calls(conn, principal, wanted)
     progress = {}
     for row in rows:
         value = await _progress(platform, principal, row)
@@ -238,7 +232,7 @@ async def get_transcript(platform: Platform, principal: Principal, call_id: str)
         row = await load_call(conn, principal, call_id)
         if row.status != "COMPLETED":
             raise not_ready("transcript", row.status)
-        found = (await conn.execute(sa.select(transcripts).where(transcripts.c.call_id == row.id))).first()
+        found = await transcript_row(conn, row.id)
     if found is None:
         raise call_not_found()
     body = TranscriptBody(
@@ -259,7 +253,7 @@ async def get_analysis(platform: Platform, principal: Principal, call_id: str) -
         row = await load_call(conn, principal, call_id)
         if row.status != "COMPLETED":
             raise not_ready("analysis", row.status)
-        found = (await conn.execute(sa.select(analyses).where(analyses.c.call_id == row.id))).first()
+        found = await analysis_row(conn, row.id)
         if found is None:
             raise call_not_found()
         items = await items_of_call(conn, row.id)
@@ -312,16 +306,8 @@ async def delete_calls(
 
     async def run() -> Outcome:
         async with platform.db.connect() as conn:
-            rows = (
-                await conn.execute(
-                    sa.select(calls).where(
-                        calls.c.tenant_id == principal.tenant_id,
-                        calls.c.user_id == principal.user_id,
-                        calls.c.id.in_(wanted),
-                    )
-                )
-            ).all()
-        await _erase_calls(platform, principal, list(rows), "call.bulk_delete")
+            rows = await owned_calls(conn, principal, wanted)
+        await _erase_calls(platform, principal, rows, "call.bulk_delete")
         found = {r.id for r in rows}
         result = BulkDeleteResult(
             deleted=[i for i in dict.fromkeys(wanted) if i in found],

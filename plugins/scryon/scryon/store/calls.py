@@ -197,3 +197,28 @@ async def touch(conn: AsyncConnection, call_id: str, **values: Any) -> int:
         calls.update().where(calls.c.id == call_id).values(updated_at=utcnow(), **values)
     )
     return int(result.rowcount or 0)
+
+
+async def insert_call(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    """A new call row (status ``INCOMING``), built by the upload route."""
+    await conn.execute(calls.insert().values(**values))
+
+
+async def owned_calls(
+    conn: AsyncConnection, principal: Principal, call_ids: Sequence[str]
+) -> list[sa.Row[Any]]:
+    """The caller's calls among ``call_ids`` (tenant and user scoped in the query; others are absent)."""
+    stmt = sa.select(calls).where(
+        calls.c.tenant_id == principal.tenant_id,
+        calls.c.user_id == principal.user_id,
+        calls.c.id.in_(list(call_ids)),
+    )
+    return list((await conn.execute(stmt)).all())
+
+
+async def transcript_row(conn: AsyncConnection, call_id: str) -> sa.Row[Any] | None:
+    return (await conn.execute(sa.select(transcripts).where(transcripts.c.call_id == call_id))).first()
+
+
+async def analysis_row(conn: AsyncConnection, call_id: str) -> sa.Row[Any] | None:
+    return (await conn.execute(sa.select(analyses).where(analyses.c.call_id == call_id))).first()

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import msgspec
 import pytest
 import redis.asyncio as aioredis
-from scaigrid.backends.nodes import (
+from scaigrid.errors import BadRequest, NotFound, ScaigridError
+from scaigrid.nodes import (
     MemoryNodeRegistry,
     NodeInfo,
     NodeRegistry,
@@ -19,7 +20,6 @@ from scaigrid.backends.nodes import (
     WarmHandler,
     create_node_registry,
 )
-from scaigrid.errors import BadRequest, NotFound, ScaigridError
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scaigrid.blobs import BlobStore
 
-from audio_engine.store import FileRow
+from audio_engine.rows import FileRow
 
 __all__ = ["input_key", "output_key", "upload"]
 

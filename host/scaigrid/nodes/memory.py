@@ -1,42 +1,14 @@
-"""Node registry: which processes host which models, what each keeps warm, and warm/evict fan-out.
-
-Every process that serves backends registers itself as a node (id,
-capabilities, warm items per kind such as ``{"speaker": ["spk_1"]}``) and keeps
-a heartbeat. Embedded deployments have one node and use
-:class:`MemoryNodeRegistry`; scaled ones share state through Redis
-(:class:`RedisNodeRegistry`). :func:`create_node_registry` picks from settings.
-"""
+"""The embedded node registry: this process is the only node, warm items kept in memory."""
 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import msgspec
 
-from scaigrid.backends.nodes_base import (
-    SKIPPED_NOT_CANDIDATE,
-    TIMEOUT,
-    NodeInfo,
-    NodeOutcome,
-    NodeRegistry,
-    WarmAction,
-    WarmHandler,
-)
-from scaigrid.backends.nodes_redis import RedisNodeRegistry
+from scaigrid.nodes.base import TIMEOUT, NodeInfo, NodeOutcome, NodeRegistry
 
-__all__ = [
-    "SKIPPED_NOT_CANDIDATE",
-    "TIMEOUT",
-    "MemoryNodeRegistry",
-    "NodeInfo",
-    "NodeOutcome",
-    "NodeRegistry",
-    "RedisNodeRegistry",
-    "WarmAction",
-    "WarmHandler",
-    "create_node_registry",
-]
+__all__ = ["MemoryNodeRegistry"]
 
 
 class MemoryNodeRegistry(NodeRegistry):
@@ -77,14 +49,3 @@ class MemoryNodeRegistry(NodeRegistry):
 
     async def close(self) -> None:
         self.local = None
-
-
-def create_node_registry(settings: Any, *, prefix: str | None = None) -> NodeRegistry:
-    """Redis-backed when ``settings.redis_url`` is set (scaled), in-memory otherwise.
-
-    Redis keys live under ``<settings.redis_prefix>:nodes:`` unless ``prefix`` is given.
-    """
-    if getattr(settings, "redis_url", ""):
-        base = getattr(settings, "redis_prefix", "scaigrid")
-        return RedisNodeRegistry(settings.redis_url, prefix=prefix or f"{base}:nodes:")
-    return MemoryNodeRegistry()

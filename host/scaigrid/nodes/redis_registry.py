@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 import redis.asyncio as aioredis
 
-from scaigrid.backends.nodes_base import TIMEOUT, NodeInfo, NodeOutcome, NodeRegistry
+from scaigrid.nodes.base import TIMEOUT, NodeInfo, NodeOutcome, NodeRegistry
 
 __all__ = ["RedisNodeRegistry"]
 
