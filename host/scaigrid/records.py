@@ -82,6 +82,11 @@ class BackendSpec(msgspec.Struct, kw_only=True, frozen=True):
     max_concurrency: int = 1
     idle_ttl_seconds: int | None = None
     """Overrides the host-wide idle unload TTL for this backend (0 = never unload)."""
+    languages: tuple[str, ...] | None = None
+    """Capability flag, declared so routing needs no load: the ISO 639-1 codes the backend
+    handles (``("en",)`` for an English-only model); ``None`` = any."""
+    can_stream: bool = False
+    """Capability flag: fast enough on short chunks for live sessions."""
 
 
 class JobHandler(msgspec.Struct, kw_only=True, frozen=True):

@@ -151,6 +151,34 @@ class BackendRegistry:
         """Backend names of one capability (optionally of one kind), in registration order."""
         return [spec.name for spec in self.specs(capability) if kind is None or spec.kind == kind]
 
+    def find(
+        self,
+        capability: str,
+        *,
+        kind: str | None = None,
+        language: str | None = None,
+        can_stream: bool | None = None,
+    ) -> list[str]:
+        """Backend names of ``capability`` whose declared flags fit, in registration order.
+
+        Routing by what a backend says it can do (``BackendSpec.languages``, ``can_stream``)
+        rather than by knowing names; nothing is loaded.
+        """
+        return [
+            spec.name
+            for spec in self.specs(capability)
+            if (kind is None or spec.kind == kind)
+            and (can_stream is None or spec.can_stream == can_stream)
+            and self.handles(capability, spec.name, language)
+        ]
+
+    def handles(self, capability: str, name: str, language: str | None) -> bool:
+        """Whether the backend's declared languages include ``language`` (``None`` = any language)."""
+        languages = self._slot(capability, name).spec.languages
+        if language is None or languages is None:
+            return True
+        return language.split("-", 1)[0].lower() in languages
+
     def spec(self, capability: str, name: str) -> BackendSpec:
         return self._slot(capability, name).spec
 

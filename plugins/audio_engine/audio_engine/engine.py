@@ -77,7 +77,7 @@ class HostResources:
         if name == TRANSCRIBER:
             if self._stt_backend.lower() == "none":
                 return None
-            names = [self._stt_backend] if self._stt_backend else backends.names("stt", "A")[:1]
+            names = [self._stt_backend] if self._stt_backend else backends.find("stt", kind="A")[:1]
             if not names:
                 return None
             try:

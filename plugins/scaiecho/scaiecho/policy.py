@@ -130,8 +130,11 @@ class TenantPolicyService:
     # -- resolution ------------------------------------------------------------------------
 
     def model_for(self, tenant_model: str, language: str | None) -> str:
-        """The tenant's model, or the multilingual one when the language hint is not English."""
-        if language and language != "en" and not catalog.model_is_multilingual(tenant_model, self.settings):
+        """The tenant's model, or the multilingual one when the tenant's model's backend does not
+        declare the request's language (its ``BackendSpec.languages`` flag)."""
+        backends = self.platform.backends
+        name = catalog.MODEL_BACKENDS[tenant_model]
+        if name in backends.names("stt") and not backends.handles("stt", name, language):
             return self.settings.multilingual_model
         return tenant_model
 

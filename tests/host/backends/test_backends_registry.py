@@ -383,3 +383,26 @@ async def test_real_whisper_backend_transcribes_through_run(tmp_path: Any) -> No
     assert result.segments and result.segments[0].words and result.segments[0].confidence is not None
     backend = await registry.get("stt", "whisper-tiny.en")
     assert backend.supports_language("en-US") and not backend.supports_language("de")
+
+
+def test_routing_by_declared_flags_loads_nothing() -> None:
+    registry = BackendRegistry()
+    built: list[str] = []
+
+    def factory(name: str) -> Any:
+        return lambda _p: built.append(name)
+
+    registry.register(
+        BackendSpec(capability="stt", name="en-only", kind="A", factory=factory("en"), languages=("en",)),
+        "x",
+    )
+    registry.register(
+        BackendSpec(capability="stt", name="any", kind="A", factory=factory("any"), can_stream=True), "x"
+    )
+    registry.register(BackendSpec(capability="stt", name="relay", kind="B", factory=factory("relay")), "x")
+    assert registry.find("stt") == ["en-only", "any", "relay"]
+    assert registry.find("stt", language="de") == ["any", "relay"]
+    assert registry.find("stt", language="en-GB", kind="A") == ["en-only", "any"]
+    assert registry.find("stt", can_stream=True) == ["any"]
+    assert registry.handles("stt", "en-only", None) and not registry.handles("stt", "en-only", "fr")
+    assert built == []

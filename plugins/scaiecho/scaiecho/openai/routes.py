@@ -51,7 +51,7 @@ async def _plan(module: Module, tenant_id: str, options: TranscriptionOptions) -
             code="SCAIECHO_MODEL_NOT_FOUND",
             param="model",
         )
-    if options.language and options.language != "en" and not catalog.model_is_multilingual(model, settings):
+    if not module.platform.backends.handles("stt", name, options.language):
         raise invalid(
             f"model {model} transcribes English only; use whisper-1 or a multilingual model", "language"
         )

