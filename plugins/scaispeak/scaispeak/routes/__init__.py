@@ -1,0 +1,1 @@
+"""ScaiSpeak's HTTP routes, one file per area of the reference."""

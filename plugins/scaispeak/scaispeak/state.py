@@ -1,0 +1,32 @@
+"""What one process of ScaiSpeak holds, built by ``scaigrid_setup`` and reached as ``module.state``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scaigrid.context import ModuleContext
+from scaigrid.platform import Platform
+
+from scaispeak.policy import ScaispeakPolicy
+from scaispeak.settings import ScaispeakSettings
+from scaispeak.synthesis import Synthesizer
+from scaispeak.voices import VoiceStore
+
+__all__ = ["Module", "ScaispeakState", "build_state"]
+
+
+@dataclass(eq=False)
+class ScaispeakState:
+    voices: VoiceStore
+    policy: ScaispeakPolicy
+    synthesizer: Synthesizer
+
+
+Module = ModuleContext[ScaispeakSettings, ScaispeakState]
+
+
+def build_state(platform: Platform, settings: ScaispeakSettings) -> ScaispeakState:
+    policy = ScaispeakPolicy(platform, settings)
+    return ScaispeakState(
+        voices=VoiceStore(platform.db), policy=policy, synthesizer=Synthesizer(platform, policy, settings)
+    )

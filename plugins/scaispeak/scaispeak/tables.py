@@ -1,0 +1,51 @@
+"""ScaiSpeak's tables: the voice library and the licence of each licensed (global) voice."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = ["licenses", "metadata", "voices"]
+
+metadata = sa.MetaData()
+
+
+def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+voices = sa.Table(
+    "scaispeak_voices",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("scope", sa.String(16), nullable=False),  # global, tenant or user
+    sa.Column("tenant_id", sa.String(64), nullable=True, index=True),
+    sa.Column("owner_user_id", sa.String(64), nullable=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("language_primary", sa.String(8), nullable=False),
+    sa.Column("languages_supported", sa.JSON, nullable=False),
+    sa.Column("gender_hint", sa.String(16), nullable=False, server_default="unspecified"),
+    sa.Column("age_hint", sa.String(32), nullable=True),
+    sa.Column("style_tags", sa.JSON, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # preset: a bundled engine speaker
+    sa.Column("engine", sa.String(100), nullable=False),  # the tts backend that speaks it
+    sa.Column("engine_voice", sa.String(100), nullable=False),  # that backend's voice id
+    sa.Column("embedding_status", sa.String(16), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("deleted_at", nullable=True),
+)
+
+licenses = sa.Table(
+    "scaispeak_licenses",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column(
+        "voice_id", sa.String(64), sa.ForeignKey("scaispeak_voices.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("license_type", sa.String(16), nullable=False),
+    sa.Column("licensor_name", sa.String(200), nullable=False),
+    sa.Column("terms_summary", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
+    _ts("created_at"),
+)
