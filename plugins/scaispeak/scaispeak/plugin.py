@@ -17,6 +17,8 @@ from scaigrid import (
     hookimpl,
 )
 from scaigrid.context import ModuleContext
+from scaigrid.envelopes import OPENAI_ENVELOPE
+from scaigrid.records import EnvelopeSpec
 
 from scaispeak import __version__
 from scaispeak.engines import catalog
@@ -79,11 +81,18 @@ def scaigrid_jobs(register: Callable[[JobHandler], None], module: Module) -> Non
 
 @hookimpl
 def scaigrid_routes() -> Sequence[object]:
+    from scaispeak.openai_speech import create_speech
     from scaispeak.routes.policy import policy_routes
     from scaispeak.routes.speak import speak_routes
     from scaispeak.routes.voices import voice_routes
+    from scaispeak.streaming.ws import stream_speak
 
-    return [*voice_routes, *speak_routes, *policy_routes]
+    return [*voice_routes, *speak_routes, *policy_routes, create_speech, stream_speak]
+
+
+@hookimpl
+def scaigrid_envelopes(register: Callable[[EnvelopeSpec], None]) -> None:
+    register(OPENAI_ENVELOPE)  # the OpenAI-compatible route (/v1/audio/speech)
 
 
 @hookimpl

@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 from scaigrid.audio import encode
 from scaigrid.audio.encode import encoded_rate
 from scaigrid.backends import TtsRequest
@@ -23,12 +24,20 @@ from scaispeak.policy import ScaispeakPolicy
 from scaispeak.records import ResponseFormat, Speech
 from scaispeak.settings import ScaispeakSettings
 
-__all__ = ["Rendered", "Synthesizer"]
+__all__ = ["Rendered", "Synthesizer", "Voiced"]
 
 _FALLBACK = frozenset(
     {"SCAISPEAK_BACKEND_UNAVAILABLE", "BACKEND_LOAD_FAILED", "BACKEND_FAILED", "BACKEND_UNAVAILABLE"}
 )
 _CLONE_KNOBS = ("instructions", "cfg_value", "warmup_trim_ms")
+
+
+class Voiced(msgspec.Struct, kw_only=True):
+    """Synthesized speech before encoding."""
+
+    pcm: npt.NDArray[np.float32]
+    sample_rate: int
+    kind: str
 
 
 class Rendered(msgspec.Struct, kw_only=True):
@@ -44,20 +53,18 @@ class Synthesizer:
         self._policy = policy
         self._settings = settings
 
-    async def render(
+    async def pcm(
         self,
         voice: Any,
         text: str,
         *,
         tenant_id: str,
-        fmt: ResponseFormat,
         speed: float = 1.0,
         language: str | None = None,
         preference: str = "any",
-        knobs: dict[str, object] | None = None,
-        inline: bool = True,
-    ) -> Rendered:
-        """Synthesize ``text`` in ``voice`` (a visible voice row) and encode it as ``fmt``."""
+    ) -> Voiced:
+        """Synthesize ``text`` in ``voice`` (a visible voice row) through the policy's first usable
+        backend: raw float32 PCM, its rate and the kind that spoke."""
         backends = self._platform.backends
         order = await self._policy.order(tenant_id, preference)
         language = language or voice.language_primary
@@ -81,25 +88,9 @@ class Synthesizer:
                     raise
                 last = exc
                 continue
-            pcm = np.asarray(result.pcm, dtype=np.float32)
-            audio = await self._platform.run_cpu(encode, pcm, result.sample_rate, fmt)
-            notes = [
-                f"{knob} applies to matched voices; {voice.kind} voices ignore it"
-                for knob, value in (knobs or {}).items()
-                if knob in _CLONE_KNOBS and value is not None
-            ]
-            speech = Speech(
-                voice_id=voice.id,
-                format=fmt,
-                sample_rate=encoded_rate(fmt, result.sample_rate),
-                duration_seconds=round(len(pcm) / result.sample_rate, 3),
-                characters=len(text),
-                backend_used="A" if kind == "A" else "B",
-                audio_base64=base64.b64encode(audio).decode("ascii") if inline else None,
-                audio_bytes=len(audio),
-                notes=notes,
+            return Voiced(
+                pcm=np.asarray(result.pcm, dtype=np.float32), sample_rate=result.sample_rate, kind=kind
             )
-            return Rendered(audio=audio, speech=speech)
         if last is not None:
             raise backend_unavailable(
                 f"no allowed TTS backend could synthesize: {last.message}", details={"tried": tried}
@@ -109,3 +100,39 @@ class Synthesizer:
             + (f" in {language!r}" if language else ""),
             details={"order": order},
         )
+
+    async def render(
+        self,
+        voice: Any,
+        text: str,
+        *,
+        tenant_id: str,
+        fmt: ResponseFormat,
+        speed: float = 1.0,
+        language: str | None = None,
+        preference: str = "any",
+        knobs: dict[str, object] | None = None,
+        inline: bool = True,
+    ) -> Rendered:
+        """:meth:`pcm`, encoded once by the host as ``fmt``."""
+        voiced = await self.pcm(
+            voice, text, tenant_id=tenant_id, speed=speed, language=language, preference=preference
+        )
+        audio = await self._platform.run_cpu(encode, voiced.pcm, voiced.sample_rate, fmt)
+        notes = [
+            f"{knob} applies to matched voices; {voice.kind} voices ignore it"
+            for knob, value in (knobs or {}).items()
+            if knob in _CLONE_KNOBS and value is not None
+        ]
+        speech = Speech(
+            voice_id=voice.id,
+            format=fmt,
+            sample_rate=encoded_rate(fmt, voiced.sample_rate),
+            duration_seconds=round(len(voiced.pcm) / voiced.sample_rate, 3),
+            characters=len(text),
+            backend_used="A" if voiced.kind == "A" else "B",
+            audio_base64=base64.b64encode(audio).decode("ascii") if inline else None,
+            audio_bytes=len(audio),
+            notes=notes,
+        )
+        return Rendered(audio=audio, speech=speech)

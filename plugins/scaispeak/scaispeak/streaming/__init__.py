@@ -1,0 +1,1 @@
+"""Live synthesis: text in, audio out, phrase by phrase, over a WebSocket."""
