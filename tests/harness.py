@@ -109,7 +109,9 @@ class Host(BaseHost):
         self.tag = hashlib.sha1(str(tmp_path.resolve()).encode()).hexdigest()[:12]
         iso, cleanup = isolated_overrides(self.tag)
         self._cleanup = (lambda: None) if keep_state else cleanup
-        super().__init__(tmp_path, plugins=plugins, install_modules=install_modules, **{**iso, **overrides})
+        super().__init__(
+            tmp_path, plugins=plugins, install_modules=install_modules, hermetic=False, **{**iso, **overrides}
+        )
 
     def __exit__(self, *exc: object) -> None:
         try:

@@ -61,7 +61,11 @@ class Host:
     """The real app for one test (or one test module), with helpers to act as an operator.
 
     ``settings`` are host settings (``SCAIGRID_*`` field names) on top of the test
-    defaults; a module's own settings come from its environment variables.
+    defaults; a module's own settings come from its environment variables. The host is
+    hermetic: the embedded default under ``data_dir`` whatever ``SCAIGRID_DATABASE_URL``,
+    ``SCAIGRID_REDIS_URL`` or ``SCAIGRID_BLOB_BACKEND`` the environment holds, unless
+    ``hermetic=False`` (a suite that runs itself against PostgreSQL, Redis and S3) or the
+    ``settings`` name them.
     """
 
     __test__ = False  # not a pytest test class
@@ -72,12 +76,15 @@ class Host:
         *,
         plugins: Sequence[object] | None,
         install_modules: bool = True,
+        hermetic: bool = True,
         **settings: Any,
     ) -> None:
+        embedded = {"database_url": "", "redis_url": "", "blob_backend": "local"} if hermetic else {}
         values: dict[str, Any] = {
             "data_dir": str(Path(data_dir) / "scaigrid-data"),
             "jwt_hs256_secret": JWT_SECRET,
             "public_base_url": BASE_URL,
+            **embedded,
             **settings,
         }
         self.settings: Settings = load_settings(**values)

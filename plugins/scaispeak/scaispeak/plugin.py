@@ -18,11 +18,12 @@ from scaigrid import (
 )
 from scaigrid.context import ModuleContext
 from scaigrid.envelopes import OPENAI_ENVELOPE
-from scaigrid.records import EnvelopeSpec
+from scaigrid.records import EnvelopeSpec, McpTool
 
 from scaispeak import __version__
 from scaispeak.engines import catalog
 from scaispeak.jobs import speak_job
+from scaispeak.mcp_tools import speak_tool
 from scaispeak.settings import ENV_PREFIX, ScaispeakSettings
 from scaispeak.state import Module, ScaispeakState, build_state
 
@@ -77,6 +78,11 @@ def scaigrid_backends(register: Callable[[BackendSpec], None], module: Module) -
 @hookimpl
 def scaigrid_jobs(register: Callable[[JobHandler], None], module: Module) -> None:
     register(speak_job(module))
+
+
+@hookimpl
+def scaigrid_mcp_tools(register: Callable[[McpTool], None], module: Module) -> None:
+    register(speak_tool(module))
 
 
 @hookimpl
