@@ -15,6 +15,8 @@ import audio_engine.tables
 import pytest
 import scaiecho.plugin
 import scaiecho.tables
+import scaispeak.plugin
+import scaispeak.tables
 import scryon.plugin
 import scryon.tables
 import sqlalchemy as sa
@@ -31,12 +33,13 @@ BRANCHES: dict[str, sa.MetaData] = {
     "scaiecho": scaiecho.tables.metadata,
     "audio_engine": audio_engine.tables.metadata,
     "scryon": scryon.tables.metadata,
+    "scaispeak": scaispeak.tables.metadata,
 }
 
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
-    plugins = [scaiecho.plugin, audio_engine.plugin, scryon.plugin]
+    plugins = [scaiecho.plugin, audio_engine.plugin, scryon.plugin, scaispeak.plugin]
     with Host(tmp_path_factory.mktemp("migrations"), plugins=plugins) as h:
         yield h
 

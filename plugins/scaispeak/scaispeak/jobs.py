@@ -47,6 +47,7 @@ def speak_job(module: Module) -> JobHandler:
             row,
             payload.text,
             tenant_id=tenant,
+            user_id=user,
             fmt=payload.response_format,
             speed=payload.speed,
             language=payload.language_hint,

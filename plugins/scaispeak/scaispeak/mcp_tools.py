@@ -45,7 +45,12 @@ def speak_tool(module: Module) -> McpTool:
             raise text_too_long(limit, len(args.text))
         row, _ = await module.state.voices.get_visible(principal, args.voice_id)
         rendered = await module.state.synthesizer.render(
-            row, args.text, tenant_id=principal.tenant_id, fmt=args.response_format, speed=args.speed
+            row,
+            args.text,
+            tenant_id=principal.tenant_id,
+            user_id=principal.user_id,
+            fmt=args.response_format,
+            speed=args.speed,
         )
         result: dict[str, Any] = msgspec.to_builtins(rendered.speech)
         return result

@@ -74,12 +74,16 @@ async def create_speech(data: SpeechRequest, module: Module, principal: Principa
     synth = state.synthesizer
     # The first phrase is synthesized before answering, so a policy or backend failure is a coded
     # error (OpenAI's object), not a broken stream.
-    first = await synth.pcm(row, phrases[0], tenant_id=principal.tenant_id, speed=speed)
+    first = await synth.pcm(
+        row, phrases[0], tenant_id=principal.tenant_id, user_id=principal.user_id, speed=speed
+    )
     headers = {"x-scaispeak-backend": "A" if first.kind == "A" else "B", "x-scaispeak-voice": row.id}
 
     async def rest() -> AsyncIterator[np.ndarray]:
         for phrase in phrases[1:]:
-            voiced = await synth.pcm(row, phrase, tenant_id=principal.tenant_id, speed=speed)
+            voiced = await synth.pcm(
+                row, phrase, tenant_id=principal.tenant_id, user_id=principal.user_id, speed=speed
+            )
             yield voiced.pcm
 
     if fmt not in STREAMABLE:  # flac: one container for the whole clip

@@ -88,12 +88,13 @@ def scaigrid_mcp_tools(register: Callable[[McpTool], None], module: Module) -> N
 @hookimpl
 def scaigrid_routes() -> Sequence[object]:
     from scaispeak.openai_speech import create_speech
+    from scaispeak.routes.blocklist import blocklist_routes
     from scaispeak.routes.policy import policy_routes
     from scaispeak.routes.speak import speak_routes
     from scaispeak.routes.voices import voice_routes
     from scaispeak.streaming.ws import stream_speak
 
-    return [*voice_routes, *speak_routes, *policy_routes, create_speech, stream_speak]
+    return [*voice_routes, *speak_routes, *policy_routes, *blocklist_routes, create_speech, stream_speak]
 
 
 @hookimpl
@@ -116,8 +117,25 @@ async def scaigrid_uninstall(module: Module) -> None:
     await module.platform.blobs.delete_prefix("scaispeak/")
     await module.state.voices.delete_all()
     await module.state.policy.forget(None)
+    await module.state.blocklist.forget_tenant(None)
     await module.platform.db.audit(
         None, actor="system", action="scaispeak.uninstall", module_id=MODULE_ID, details={}
+    )
+
+
+@hookimpl
+async def scaigrid_tenant_disable(module: Module, tenant_id: str) -> None:
+    """The tenant's own voices (tenant and user scope) go; global voices stay. Its policy and
+    blocklist are kept, so enabling the tenant again restores how it was governed."""
+    erased = await module.state.voices.delete_tenant(tenant_id)
+    await module.platform.blobs.delete_prefix(f"scaispeak/outputs/{tenant_id}/")
+    await module.platform.db.audit(
+        None,
+        actor="system",
+        action="scaispeak.tenant_disable",
+        tenant_id=tenant_id,
+        module_id=MODULE_ID,
+        details={"voices_erased": erased},
     )
 
 

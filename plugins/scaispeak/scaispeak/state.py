@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from scaigrid.context import ModuleContext
 from scaigrid.platform import Platform
 
+from scaispeak.blocklist import Blocklist
 from scaispeak.policy import ScaispeakPolicy
 from scaispeak.settings import ScaispeakSettings
 from scaispeak.synthesis import Synthesizer
@@ -19,6 +20,7 @@ __all__ = ["Module", "ScaispeakState", "build_state"]
 class ScaispeakState:
     voices: VoiceStore
     policy: ScaispeakPolicy
+    blocklist: Blocklist
     synthesizer: Synthesizer
 
 
@@ -27,6 +29,10 @@ Module = ModuleContext[ScaispeakSettings, ScaispeakState]
 
 def build_state(platform: Platform, settings: ScaispeakSettings) -> ScaispeakState:
     policy = ScaispeakPolicy(platform, settings)
+    blocklist = Blocklist(platform.db)
     return ScaispeakState(
-        voices=VoiceStore(platform.db), policy=policy, synthesizer=Synthesizer(platform, policy, settings)
+        voices=VoiceStore(platform.db),
+        policy=policy,
+        blocklist=blocklist,
+        synthesizer=Synthesizer(platform, policy, blocklist, settings),
     )

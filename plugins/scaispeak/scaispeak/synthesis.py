@@ -18,6 +18,7 @@ from scaigrid.backends import TtsRequest
 from scaigrid.errors import ScaigridError
 from scaigrid.platform import Platform
 
+from scaispeak.blocklist import Blocklist
 from scaispeak.engines.catalog import RELAY
 from scaispeak.errors import backend_unavailable
 from scaispeak.policy import ScaispeakPolicy
@@ -48,9 +49,12 @@ class Rendered(msgspec.Struct, kw_only=True):
 
 
 class Synthesizer:
-    def __init__(self, platform: Platform, policy: ScaispeakPolicy, settings: ScaispeakSettings) -> None:
+    def __init__(
+        self, platform: Platform, policy: ScaispeakPolicy, blocklist: Blocklist, settings: ScaispeakSettings
+    ) -> None:
         self._platform = platform
         self._policy = policy
+        self._blocklist = blocklist
         self._settings = settings
 
     async def pcm(
@@ -59,12 +63,15 @@ class Synthesizer:
         text: str,
         *,
         tenant_id: str,
+        user_id: str | None,
         speed: float = 1.0,
         language: str | None = None,
         preference: str = "any",
     ) -> Voiced:
-        """Synthesize ``text`` in ``voice`` (a visible voice row) through the policy's first usable
-        backend: raw float32 PCM, its rate and the kind that spoke."""
+        """Synthesize ``text`` in ``voice`` (a visible voice row) for a tenant's user through the
+        policy's first usable backend: raw float32 PCM, its rate and the kind that spoke. Every path
+        comes through here, so the blocklist is checked here, once per synthesis."""
+        await self._blocklist.check(tenant_id, user_id, voice.id)
         backends = self._platform.backends
         order = await self._policy.order(tenant_id, preference)
         language = language or voice.language_primary
@@ -107,6 +114,7 @@ class Synthesizer:
         text: str,
         *,
         tenant_id: str,
+        user_id: str | None,
         fmt: ResponseFormat,
         speed: float = 1.0,
         language: str | None = None,
@@ -116,7 +124,13 @@ class Synthesizer:
     ) -> Rendered:
         """:meth:`pcm`, encoded once by the host as ``fmt``."""
         voiced = await self.pcm(
-            voice, text, tenant_id=tenant_id, speed=speed, language=language, preference=preference
+            voice,
+            text,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            speed=speed,
+            language=language,
+            preference=preference,
         )
         audio = await self._platform.run_cpu(encode, voiced.pcm, voiced.sample_rate, fmt)
         notes = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["licenses", "metadata", "voices"]
+__all__ = ["blocklist", "licenses", "metadata", "voices"]
 
 metadata = sa.MetaData()
 
@@ -48,4 +48,17 @@ licenses = sa.Table(
     sa.Column("terms_summary", sa.Text, nullable=True),
     sa.Column("status", sa.String(16), nullable=False, server_default="active"),
     _ts("created_at"),
+)
+
+blocklist = sa.Table(
+    "scaispeak_blocklist",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("tenant_id", sa.String(64), nullable=False, index=True),  # the tenant the entry protects
+    sa.Column("scope", sa.String(16), nullable=False),  # tenant, user or voice
+    sa.Column("target_id", sa.String(200), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    _ts("created_at"),
+    _ts("expires_at", nullable=True),
 )

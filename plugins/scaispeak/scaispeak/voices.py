@@ -165,6 +165,17 @@ class VoiceStore:
             raise voice_not_found()
         return row, to_voice(row, _license_of(row))
 
+    async def delete_tenant(self, tenant_id: str) -> int:
+        """Remove a tenant's own voices (tenant and user scope); global voices are untouched."""
+        async with self._db.begin() as conn:
+            ids = list(
+                (await conn.execute(sa.select(voices.c.id).where(voices.c.tenant_id == tenant_id))).scalars()
+            )
+            if ids:
+                await conn.execute(licenses.delete().where(licenses.c.voice_id.in_(ids)))
+                await conn.execute(voices.delete().where(voices.c.id.in_(ids)))
+        return len(ids)
+
     async def delete_all(self) -> None:
         async with self._db.begin() as conn:
             await conn.execute(licenses.delete())

@@ -90,6 +90,7 @@ async def speak(
             row,
             data.text,
             tenant_id=principal.tenant_id,
+            user_id=principal.user_id,
             fmt=data.response_format,
             speed=data.speed,
             language=data.language_hint,

@@ -75,7 +75,7 @@ async def preview_voice(
         raise text_too_long(limit, len(data.text))
     row, _ = await module.state.voices.get_visible(principal, voice_id)
     rendered = await module.state.synthesizer.render(
-        row, data.text, tenant_id=principal.tenant_id, fmt=data.response_format
+        row, data.text, tenant_id=principal.tenant_id, user_id=principal.user_id, fmt=data.response_format
     )
     return SpeechBody(data=rendered.speech)
 

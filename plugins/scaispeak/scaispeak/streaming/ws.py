@@ -213,6 +213,7 @@ async def _speak(session: _Session, row: Any, opened: OpenFrame) -> None:
             row,
             phrase,
             tenant_id=session.principal.tenant_id,
+            user_id=session.principal.user_id,
             speed=opened.speed,
             language=opened.language_hint,
             preference=opened.backend_preference,
