@@ -17,7 +17,7 @@ from scaispeak.records import ResponseFormat
 if TYPE_CHECKING:
     from scaispeak.state import Module
 
-__all__ = ["SPEAK_KIND", "SpeakJob", "output_key", "speak_job"]
+__all__ = ["SPEAK_KIND", "SpeakJob", "intake_job", "output_key", "speak_job"]
 
 SPEAK_KIND = "speak"
 
@@ -70,3 +70,17 @@ def _media_type(fmt: str) -> str:
     from scaigrid.audio.encode import MEDIA_TYPES
 
     return MEDIA_TYPES.get(fmt, "application/octet-stream")
+
+
+def intake_job(module: Module) -> JobHandler:
+    """Matching a new voice onto a preset (``embedding_status`` pending → ready | failed)."""
+
+    async def run(job: JobContext) -> dict[str, Any]:
+        await job.progress(0.1, "matching")
+        result = await module.state.intake.process(str(job.payload["voice_id"]))
+        await job.progress(1.0, "done")
+        return result
+
+    from scaispeak.intake.service import INTAKE_KIND
+
+    return JobHandler(kind=INTAKE_KIND, handler=run, timeout_seconds=1800)

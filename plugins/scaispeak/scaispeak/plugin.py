@@ -22,7 +22,7 @@ from scaigrid.records import EnvelopeSpec, McpTool
 
 from scaispeak import __version__
 from scaispeak.engines import catalog
-from scaispeak.jobs import speak_job
+from scaispeak.jobs import intake_job, speak_job
 from scaispeak.mcp_tools import speak_tool
 from scaispeak.settings import ENV_PREFIX, ScaispeakSettings
 from scaispeak.state import Module, ScaispeakState, build_state
@@ -78,6 +78,7 @@ def scaigrid_backends(register: Callable[[BackendSpec], None], module: Module) -
 @hookimpl
 def scaigrid_jobs(register: Callable[[JobHandler], None], module: Module) -> None:
     register(speak_job(module))
+    register(intake_job(module))
 
 
 @hookimpl
@@ -91,10 +92,19 @@ def scaigrid_routes() -> Sequence[object]:
     from scaispeak.routes.blocklist import blocklist_routes
     from scaispeak.routes.policy import policy_routes
     from scaispeak.routes.speak import speak_routes
+    from scaispeak.routes.voice_write import voice_write_routes
     from scaispeak.routes.voices import voice_routes
     from scaispeak.streaming.ws import stream_speak
 
-    return [*voice_routes, *speak_routes, *policy_routes, *blocklist_routes, create_speech, stream_speak]
+    return [
+        *voice_routes,
+        *voice_write_routes,
+        *speak_routes,
+        *policy_routes,
+        *blocklist_routes,
+        create_speech,
+        stream_speak,
+    ]
 
 
 @hookimpl
@@ -127,6 +137,8 @@ async def scaigrid_uninstall(module: Module) -> None:
 async def scaigrid_tenant_disable(module: Module, tenant_id: str) -> None:
     """The tenant's own voices (tenant and user scope) go; global voices stay. Its policy and
     blocklist are kept, so enabling the tenant again restores how it was governed."""
+    for voice in await module.state.voices.tenant_voice_ids(tenant_id):
+        await module.platform.blobs.delete_prefix(f"scaispeak/voices/{voice}/")
     erased = await module.state.voices.delete_tenant(tenant_id)
     await module.platform.blobs.delete_prefix(f"scaispeak/outputs/{tenant_id}/")
     await module.platform.db.audit(

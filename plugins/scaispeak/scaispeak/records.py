@@ -50,6 +50,11 @@ class Voice(msgspec.Struct, kw_only=True):
     embedding_status: str
     engine: str
     license: License | None
+    matched_base_voice: str | None = None
+    """For a voice made from a reference: the preset that speaks it (voice matching, not cloning)."""
+    similarity: float | None = None
+    """Speaker-embedding cosine between the reference and the matched preset's probe speech."""
+    intake_error: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
 

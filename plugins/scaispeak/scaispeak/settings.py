@@ -28,6 +28,17 @@ class ScaispeakSettings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknow
         default_factory=lambda: ["en-us+m3", "en-us+f3", "en-gb", "de", "fr", "es"]
     )
     """espeak-ng voices offered as preset voices (``espeak-ng --voices`` lists them)."""
+    max_upload_bytes: Annotated[int, msgspec.Meta(ge=1)] = 25 * 1024 * 1024
+    """Per uploaded reference or consent recording."""
+    reference_min_seconds: Annotated[float, msgspec.Meta(gt=0)] = 3.0
+    reference_max_seconds: Annotated[float, msgspec.Meta(gt=0)] = 120.0
+    reference_min_speech_ratio: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.5
+    reference_max_clipping: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.01
+    consent_min_seconds: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    consent_max_word_error_rate: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.35
+    """The consent clip must say ``consent_text``: word error rate of its transcript at most this."""
+    consent_min_speaker_similarity: Annotated[float, msgspec.Meta(ge=-1, le=1)] = 0.75
+    """The consent must be read by the reference's speaker (resemblyzer: same voice ~0.9, others ~0.6)."""
     relay_base_url: str = ""
     """OpenAI-compatible ``/v1/audio/speech`` for backend B (empty: ``SCAIGRID_RELAY_BASE_URL``)."""
     relay_api_key: str = ""

@@ -8,6 +8,9 @@ from scaigrid.context import ModuleContext
 from scaigrid.platform import Platform
 
 from scaispeak.blocklist import Blocklist
+from scaispeak.engines.catalog import presets
+from scaispeak.intake.matching import PresetMatcher
+from scaispeak.intake.service import VoiceIntake
 from scaispeak.policy import ScaispeakPolicy
 from scaispeak.settings import ScaispeakSettings
 from scaispeak.synthesis import Synthesizer
@@ -22,6 +25,7 @@ class ScaispeakState:
     policy: ScaispeakPolicy
     blocklist: Blocklist
     synthesizer: Synthesizer
+    intake: VoiceIntake
 
 
 Module = ModuleContext[ScaispeakSettings, ScaispeakState]
@@ -35,4 +39,5 @@ def build_state(platform: Platform, settings: ScaispeakSettings) -> ScaispeakSta
         policy=policy,
         blocklist=blocklist,
         synthesizer=Synthesizer(platform, policy, blocklist, settings),
+        intake=VoiceIntake(platform, settings, PresetMatcher(platform, presets(settings))),
     )

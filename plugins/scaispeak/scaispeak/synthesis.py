@@ -134,7 +134,9 @@ class Synthesizer:
         )
         audio = await self._platform.run_cpu(encode, voiced.pcm, voiced.sample_rate, fmt)
         notes = [
-            f"{knob} applies to matched voices; {voice.kind} voices ignore it"
+            f"{knob} applies to voices made from a reference; preset voices ignore it"
+            if voice.kind == "preset"
+            else f"{knob} is not applied yet: the matched base voice speaks as it is"
             for knob, value in (knobs or {}).items()
             if knob in _CLONE_KNOBS and value is not None
         ]

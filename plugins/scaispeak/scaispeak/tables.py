@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["blocklist", "licenses", "metadata", "voices"]
+__all__ = ["blocklist", "consents", "erasure_audit", "licenses", "metadata", "voices"]
 
 metadata = sa.MetaData()
 
@@ -34,6 +34,13 @@ voices = sa.Table(
     _ts("created_at"),
     _ts("updated_at"),
     _ts("deleted_at", nullable=True),
+    # voices made from a reference recording (kind "matched")
+    sa.Column("reference_blob_key", sa.String(500), nullable=True),
+    sa.Column("consent_blob_key", sa.String(500), nullable=True),
+    sa.Column("matched_base_voice", sa.String(64), nullable=True),
+    sa.Column("similarity", sa.Float, nullable=True),
+    sa.Column("intake_error", sa.Text, nullable=True),
+    sa.Column("preflight", sa.JSON, nullable=True),
 )
 
 licenses = sa.Table(
@@ -61,4 +68,33 @@ blocklist = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     _ts("created_at"),
     _ts("expires_at", nullable=True),
+)
+
+consents = sa.Table(
+    "scaispeak_consents",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column(
+        "voice_id", sa.String(64), sa.ForeignKey("scaispeak_voices.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("full_name", sa.String(300), nullable=True),
+    sa.Column("stated_purpose", sa.Text, nullable=True),
+    sa.Column("consent_text", sa.Text, nullable=True),
+    sa.Column("transcript", sa.Text, nullable=True),
+    sa.Column("word_error_rate", sa.Float, nullable=False),
+    sa.Column("speaker_similarity", sa.Float, nullable=False),
+    _ts("recorded_at"),
+)
+
+erasure_audit = sa.Table(
+    "scaispeak_erasure_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("voice_id", sa.String(64), nullable=False, index=True),
+    sa.Column("tenant_id", sa.String(64), nullable=True, index=True),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("trigger", sa.String(32), nullable=False),
+    sa.Column("blobs_deleted", sa.Integer, nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+    _ts("erased_at"),
 )

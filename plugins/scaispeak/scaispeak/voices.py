@@ -12,7 +12,7 @@ from scaigrid.db import Database, utcnow
 from scaispeak.engines.catalog import Preset
 from scaispeak.errors import voice_not_found
 from scaispeak.records import License, Voice
-from scaispeak.tables import licenses, voices
+from scaispeak.tables import consents, licenses, voices
 
 __all__ = ["VoiceStore", "to_voice"]
 
@@ -54,6 +54,9 @@ def to_voice(row: Any, lic: Any | None = None) -> Voice:
             terms_summary=lic.terms_summary,
             status=lic.status,
         ),
+        matched_base_voice=row.matched_base_voice,
+        similarity=row.similarity,
+        intake_error=row.intake_error,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -165,6 +168,12 @@ class VoiceStore:
             raise voice_not_found()
         return row, to_voice(row, _license_of(row))
 
+    async def tenant_voice_ids(self, tenant_id: str) -> list[str]:
+        async with self._db.connect() as conn:
+            return list(
+                (await conn.execute(sa.select(voices.c.id).where(voices.c.tenant_id == tenant_id))).scalars()
+            )
+
     async def delete_tenant(self, tenant_id: str) -> int:
         """Remove a tenant's own voices (tenant and user scope); global voices are untouched."""
         async with self._db.begin() as conn:
@@ -173,12 +182,14 @@ class VoiceStore:
             )
             if ids:
                 await conn.execute(licenses.delete().where(licenses.c.voice_id.in_(ids)))
+                await conn.execute(consents.delete().where(consents.c.voice_id.in_(ids)))
                 await conn.execute(voices.delete().where(voices.c.id.in_(ids)))
         return len(ids)
 
     async def delete_all(self) -> None:
         async with self._db.begin() as conn:
             await conn.execute(licenses.delete())
+            await conn.execute(consents.delete())
             await conn.execute(voices.delete())
 
 
