@@ -90,6 +90,7 @@ def scaigrid_mcp_tools(register: Callable[[McpTool], None], module: Module) -> N
 def scaigrid_routes() -> Sequence[object]:
     from scaispeak.openai_speech import create_speech
     from scaispeak.routes.blocklist import blocklist_routes
+    from scaispeak.routes.global_voices import global_voice_routes
     from scaispeak.routes.policy import policy_routes
     from scaispeak.routes.speak import speak_routes
     from scaispeak.routes.voice_write import voice_write_routes
@@ -102,6 +103,7 @@ def scaigrid_routes() -> Sequence[object]:
         *speak_routes,
         *policy_routes,
         *blocklist_routes,
+        *global_voice_routes,
         create_speech,
         stream_speak,
     ]

@@ -21,6 +21,7 @@ from scaigrid.platform import Platform
 from scaispeak.blocklist import Blocklist
 from scaispeak.engines.catalog import RELAY
 from scaispeak.errors import backend_unavailable
+from scaispeak.licensing import Licensing
 from scaispeak.policy import ScaispeakPolicy
 from scaispeak.records import ResponseFormat, Speech
 from scaispeak.settings import ScaispeakSettings
@@ -55,6 +56,7 @@ class Synthesizer:
         self._platform = platform
         self._policy = policy
         self._blocklist = blocklist
+        self._licensing = Licensing(platform.db)
         self._settings = settings
 
     async def pcm(
@@ -72,6 +74,7 @@ class Synthesizer:
         policy's first usable backend: raw float32 PCM, its rate and the kind that spoke. Every path
         comes through here, so the blocklist is checked here, once per synthesis."""
         await self._blocklist.check(tenant_id, user_id, voice.id)
+        await self._licensing.check_and_count(voice, len(text))
         backends = self._platform.backends
         order = await self._policy.order(tenant_id, preference)
         language = language or voice.language_primary

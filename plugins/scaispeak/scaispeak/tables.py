@@ -55,6 +55,12 @@ licenses = sa.Table(
     sa.Column("terms_summary", sa.Text, nullable=True),
     sa.Column("status", sa.String(16), nullable=False, server_default="active"),
     _ts("created_at"),
+    sa.Column("licensor_reference", sa.String(300), nullable=True),
+    _ts("valid_from", nullable=True),
+    _ts("valid_until", nullable=True),
+    sa.Column("usage_limit_chars", sa.BigInteger, nullable=True),
+    sa.Column("usage_chars", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("document_blob_key", sa.String(500), nullable=True),
 )
 
 blocklist = sa.Table(

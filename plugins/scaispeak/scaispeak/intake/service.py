@@ -29,8 +29,9 @@ from scaigrid.uploads import UploadedFile
 from scaispeak.intake.consent import word_error_rate
 from scaispeak.intake.matching import PresetMatcher
 from scaispeak.intake.preflight import Preflight, run_preflight
+from scaispeak.licensing import LicenseTerms
 from scaispeak.settings import ScaispeakSettings
-from scaispeak.tables import consents, erasure_audit, voices
+from scaispeak.tables import consents, erasure_audit, licenses, voices
 
 __all__ = ["INTAKE_KIND", "NewVoice", "VoiceIntake", "blob_prefix"]
 
@@ -188,6 +189,99 @@ class VoiceIntake:
             await self._platform.blobs.delete_prefix(prefix)  # no orphaned voice recordings
             raise
         return row, preflight
+
+    async def create_global(
+        self,
+        principal: Principal,
+        fields: NewVoice,
+        reference: UploadedFile,
+        terms: LicenseTerms,
+        document: UploadedFile | None,
+    ) -> tuple[str, str, Preflight]:
+        """A platform voice licensed (not consented): preflight, recording, licence row, intake job."""
+        ref_pcm = await self._pcm(reference.path)
+        preflight = await self._platform.run_cpu(
+            run_preflight, ref_pcm, await self._speech(ref_pcm), self._settings
+        )
+        if not preflight.passed:
+            failed = [c.name for c in preflight.checks if not c.passed]
+            raise BadRequest(
+                f"the reference recording failed quality checks: {', '.join(failed)}",
+                code="SCAISPEAK_VOICE_PREFLIGHT_FAILED",
+                extra={"preflight": msgspec.to_builtins(preflight)},
+            )
+        voice_id, license_id = str(uuid.uuid4()), str(uuid.uuid4())
+        prefix = blob_prefix(voice_id)
+        await self._platform.blobs.put_file(prefix + "reference", reference.path, content_type="audio/wav")
+        document_key = None
+        if document is not None and document.size:
+            document_key = prefix + "license.pdf"
+            await self._platform.blobs.put_file(document_key, document.path, content_type="application/pdf")
+        now = utcnow()
+        try:
+            async with self._platform.db.begin() as conn:
+                await conn.execute(
+                    voices.insert().values(
+                        id=voice_id,
+                        scope="global",
+                        tenant_id=None,
+                        owner_user_id=None,
+                        display_name=fields.display_name,
+                        description=fields.description,
+                        language_primary=fields.language_primary,
+                        languages_supported=fields.language_supported or [fields.language_primary],
+                        gender_hint=fields.gender_hint,
+                        age_hint=fields.age_hint,
+                        style_tags=fields.style_tags,
+                        kind="matched",
+                        engine="",
+                        engine_voice="",
+                        embedding_status="pending",
+                        reference_blob_key=prefix + "reference",
+                        preflight=msgspec.to_builtins(preflight),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                await conn.execute(
+                    licenses.insert().values(
+                        id=license_id,
+                        voice_id=voice_id,
+                        license_type=terms.license_type,
+                        licensor_name=terms.licensor_name,
+                        licensor_reference=terms.licensor_reference,
+                        terms_summary=terms.terms_summary,
+                        valid_from=terms.valid_from,
+                        valid_until=terms.valid_until,
+                        usage_limit_chars=terms.usage_limit_chars,
+                        usage_chars=0,
+                        document_blob_key=document_key,
+                        status="active",
+                        created_at=now,
+                    )
+                )
+                await self._platform.db.audit(
+                    conn,
+                    actor=principal.actor,
+                    action="scaispeak.global_voice.create",
+                    module_id="scaispeak",
+                    target=voice_id,
+                    details={"license_type": terms.license_type, "licensor": terms.licensor_name},
+                )
+            await self.start(principal.tenant_id, principal.user_id, voice_id)
+        except BaseException:
+            await self._platform.blobs.delete_prefix(prefix)
+            raise
+        return voice_id, license_id, preflight
+
+    async def revoke_global(self, principal: Principal, row: Any, trigger: str) -> dict[str, Any]:
+        """The licence takes the trigger's status, then the full erasure pipeline runs."""
+        status = {"license_revoked": "revoked", "license_expired": "expired", "platform_decision": "revoked"}[
+            trigger
+        ]
+        async with self._platform.db.begin() as conn:
+            await conn.execute(licenses.update().where(licenses.c.voice_id == row.id).values(status=status))
+        return await self.erase(principal, row, trigger=trigger)
 
     async def start(self, tenant_id: str, user_id: str | None, voice_id: str) -> None:
         from scaispeak.plugin import MODULE_ID
