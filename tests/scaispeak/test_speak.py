@@ -158,3 +158,30 @@ def test_a_policy_without_a_usable_backend_is_a_coded_503(host: Host) -> None:
         f"{PREFIX}/speak", json={"voice_id": "preset-piper-joe", "text": "hi"}, headers=h
     )
     assert denied.status_code == 503 and denied.json()["error"]["code"] == "SCAISPEAK_BACKEND_UNAVAILABLE"
+
+
+def test_an_idempotency_key_replays_the_same_audio_without_synthesizing(host: Host, key: str) -> None:
+    calls: list[int] = []
+    synth = host.platform.modules.modules["scaispeak"].state.synthesizer
+    original = synth.pcm
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return await original(*args, **kwargs)
+
+    synth.pcm = counting  # type: ignore[method-assign]
+    try:
+        first = _speak(host, key, response_format="wav", idempotency_key="retry-1").json()["data"]
+        second = _speak(host, key, response_format="wav", idempotency_key="retry-1").json()["data"]
+    finally:
+        synth.pcm = original  # type: ignore[method-assign]
+    assert first["audio_base64"] == second["audio_base64"] and len(calls) == 1
+    clash = _speak(host, key, response_format="mp3", idempotency_key="retry-1")
+    assert clash.status_code == 409 and clash.json()["error"]["code"] == "SCAISPEAK_IDEMPOTENCY_CONFLICT"
+    other_user = host.key(host.tenant("acme"), "zed")
+    fresh = _speak(host, other_user, response_format="mp3", idempotency_key="retry-1")
+    assert fresh.status_code == 200  # keys are per user
+    long = " ".join([TEXT] * 10)
+    job_a = _speak(host, key, text=long, idempotency_key="long-1").json()["data"]["job_id"]
+    job_b = _speak(host, key, text=long, idempotency_key="long-1").json()["data"]["job_id"]
+    assert job_a == job_b

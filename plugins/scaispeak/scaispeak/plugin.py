@@ -130,6 +130,7 @@ async def scaigrid_uninstall(module: Module) -> None:
     await module.state.voices.delete_all()
     await module.state.policy.forget(None)
     await module.state.blocklist.forget_tenant(None)
+    await module.state.outputs.forget_tenant(None)
     await module.platform.db.audit(
         None, actor="system", action="scaispeak.uninstall", module_id=MODULE_ID, details={}
     )
@@ -142,6 +143,7 @@ async def scaigrid_tenant_disable(module: Module, tenant_id: str) -> None:
     for voice in await module.state.voices.tenant_voice_ids(tenant_id):
         await module.platform.blobs.delete_prefix(f"scaispeak/voices/{voice}/")
     erased = await module.state.voices.delete_tenant(tenant_id)
+    await module.state.outputs.forget_tenant(tenant_id)
     await module.platform.blobs.delete_prefix(f"scaispeak/outputs/{tenant_id}/")
     await module.platform.db.audit(
         None,

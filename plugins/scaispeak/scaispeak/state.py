@@ -11,6 +11,7 @@ from scaispeak.blocklist import Blocklist
 from scaispeak.engines.catalog import presets
 from scaispeak.intake.matching import PresetMatcher
 from scaispeak.intake.service import VoiceIntake
+from scaispeak.output_cache import OutputCache
 from scaispeak.policy import ScaispeakPolicy
 from scaispeak.settings import ScaispeakSettings
 from scaispeak.synthesis import Synthesizer
@@ -26,6 +27,7 @@ class ScaispeakState:
     blocklist: Blocklist
     synthesizer: Synthesizer
     intake: VoiceIntake
+    outputs: OutputCache
 
 
 Module = ModuleContext[ScaispeakSettings, ScaispeakState]
@@ -34,10 +36,12 @@ Module = ModuleContext[ScaispeakSettings, ScaispeakState]
 def build_state(platform: Platform, settings: ScaispeakSettings) -> ScaispeakState:
     policy = ScaispeakPolicy(platform, settings)
     blocklist = Blocklist(platform.db)
+    outputs = OutputCache(platform.db, platform.blobs)
     return ScaispeakState(
         voices=VoiceStore(platform.db),
         policy=policy,
         blocklist=blocklist,
         synthesizer=Synthesizer(platform, policy, blocklist, settings),
-        intake=VoiceIntake(platform, settings, PresetMatcher(platform, presets(settings))),
+        intake=VoiceIntake(platform, settings, PresetMatcher(platform, presets(settings)), outputs),
+        outputs=outputs,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["blocklist", "consents", "erasure_audit", "licenses", "metadata", "voices"]
+__all__ = ["blocklist", "consents", "erasure_audit", "licenses", "metadata", "outputs", "voices"]
 
 metadata = sa.MetaData()
 
@@ -103,4 +103,18 @@ erasure_audit = sa.Table(
     sa.Column("blobs_deleted", sa.Integer, nullable=False),
     sa.Column("details", sa.JSON, nullable=False),
     _ts("erased_at"),
+)
+
+outputs = sa.Table(
+    "scaispeak_outputs",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("idempotency_key", sa.String(200), primary_key=True),
+    sa.Column("params_sha256", sa.String(64), nullable=False),
+    sa.Column("voice_id", sa.String(64), nullable=False, index=True),
+    sa.Column("blob_key", sa.String(500), nullable=True),
+    sa.Column("speech", sa.JSON, nullable=True),
+    sa.Column("job_id", sa.String(64), nullable=True),
+    _ts("created_at"),
 )

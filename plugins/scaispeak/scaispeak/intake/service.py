@@ -30,6 +30,7 @@ from scaispeak.intake.consent import word_error_rate
 from scaispeak.intake.matching import PresetMatcher
 from scaispeak.intake.preflight import Preflight, run_preflight
 from scaispeak.licensing import LicenseTerms
+from scaispeak.output_cache import OutputCache
 from scaispeak.settings import ScaispeakSettings
 from scaispeak.tables import consents, erasure_audit, licenses, voices
 
@@ -63,10 +64,13 @@ def _consent_invalid(message: str, **details: Any) -> ScaigridError:
 
 
 class VoiceIntake:
-    def __init__(self, platform: Platform, settings: ScaispeakSettings, matcher: PresetMatcher) -> None:
+    def __init__(
+        self, platform: Platform, settings: ScaispeakSettings, matcher: PresetMatcher, outputs: OutputCache
+    ) -> None:
         self._platform = platform
         self._settings = settings
         self.matcher = matcher
+        self._outputs = outputs
 
     async def _pcm(self, path: Any) -> np.ndarray:
         from scaigrid.audio import decode
@@ -341,8 +345,10 @@ class VoiceIntake:
             raise Forbidden("you cannot change this voice", code="SCAISPEAK_VOICE_ACCESS_DENIED")
 
     async def erase(self, principal: Principal, row: Any, *, trigger: str = "user_request") -> dict[str, Any]:
-        """Art. 17: recordings deleted, row tombstoned, consent PII cleared, an erasure_audit row."""
+        """Art. 17: recordings and cached outputs deleted, row tombstoned, consent PII cleared, an
+        erasure_audit row."""
         deleted = await self._platform.blobs.delete_prefix(blob_prefix(row.id))
+        cached = await self._outputs.forget_voice(row.id)
         now = utcnow()
         async with self._platform.db.begin() as conn:
             await conn.execute(
@@ -371,7 +377,7 @@ class VoiceIntake:
                     actor=principal.actor,
                     trigger=trigger,
                     blobs_deleted=deleted,
-                    details={"scope": row.scope, "legal_basis": "GDPR Art. 17"},
+                    details={"scope": row.scope, "cached_outputs": cached, "legal_basis": "GDPR Art. 17"},
                     erased_at=now,
                 )
             )

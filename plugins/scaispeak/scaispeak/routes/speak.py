@@ -85,6 +85,12 @@ async def speak(
     _check_save_to(data, principal)
     state = module.state
     row, _ = await state.voices.get_visible(principal, data.voice_id)
+    cached = await state.outputs.lookup(principal.tenant_id, principal.user_id, data)
+    if cached is not None and cached.speech is not None:
+        return Response({"data": cached.speech}, status_code=200)
+    if cached is not None and cached.job_id is not None:
+        job = await platform.jobs.get(cached.job_id, tenant_id=principal.tenant_id, user_id=principal.user_id)
+        return Response({"data": _accepted(module, job)}, status_code=202)
     if len(data.text) <= settings.sync_max_chars and not data.force_async:
         rendered = await state.synthesizer.render(
             row,
@@ -96,6 +102,10 @@ async def speak(
             language=data.language_hint,
             preference=data.backend_preference,
             knobs=_knobs(data),
+            inline=data.inline_response,
+        )
+        await state.outputs.store(
+            principal.tenant_id, principal.user_id, data, audio=rendered.audio, speech=rendered.speech
         )
         return Response({"data": rendered.speech}, status_code=200)
     # Answer a policy problem now, before anything is queued.
@@ -115,13 +125,17 @@ async def speak(
         tenant_id=principal.tenant_id,
         user_id=principal.user_id,
     )
-    accepted = JobAccepted(
+    await state.outputs.store(principal.tenant_id, principal.user_id, data, job_id=job.id)
+    return Response({"data": _accepted(module, job)}, status_code=202)
+
+
+def _accepted(module: Module, job: Any) -> JobAccepted:
+    return JobAccepted(
         job_id=job.id,
         status=job.status,
         created_at=job.created_at,
         poll_url=f"{module.info.prefix.rstrip('/')}/speak/jobs/{job.id}",
     )
-    return Response({"data": accepted}, status_code=202)
 
 
 @get("/speak/jobs/{job_id:str}", guards=[SYNTHESIZE], summary="Poll a synthesis job")
