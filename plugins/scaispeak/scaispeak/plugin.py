@@ -95,6 +95,7 @@ def scaigrid_routes() -> Sequence[object]:
     from scaispeak.routes.speak import speak_routes
     from scaispeak.routes.voice_write import voice_write_routes
     from scaispeak.routes.voices import voice_routes
+    from scaispeak.routes.warming import warming_routes
     from scaispeak.streaming.ws import stream_speak
 
     return [
@@ -104,6 +105,7 @@ def scaigrid_routes() -> Sequence[object]:
         *policy_routes,
         *blocklist_routes,
         *global_voice_routes,
+        *warming_routes,
         create_speech,
         stream_speak,
     ]
@@ -122,6 +124,13 @@ async def scaigrid_install(module: Module) -> None:
 @hookimpl
 async def scaigrid_upgrade(module: Module) -> None:
     await module.state.voices.ensure_presets(catalog.presets(module.settings))
+
+
+@hookimpl
+def scaigrid_startup(module: Module) -> None:
+    from scaispeak.warming import NODE_KIND
+
+    module.platform.nodes.add_handler(NODE_KIND, module.state.warmer.handle)
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from scaispeak.policy import ScaispeakPolicy
 from scaispeak.settings import ScaispeakSettings
 from scaispeak.synthesis import Synthesizer
 from scaispeak.voices import VoiceStore
+from scaispeak.warming import VoiceWarmer
 
 __all__ = ["Module", "ScaispeakState", "build_state"]
 
@@ -28,6 +29,7 @@ class ScaispeakState:
     synthesizer: Synthesizer
     intake: VoiceIntake
     outputs: OutputCache
+    warmer: VoiceWarmer
 
 
 Module = ModuleContext[ScaispeakSettings, ScaispeakState]
@@ -37,11 +39,13 @@ def build_state(platform: Platform, settings: ScaispeakSettings) -> ScaispeakSta
     policy = ScaispeakPolicy(platform, settings)
     blocklist = Blocklist(platform.db)
     outputs = OutputCache(platform.db, platform.blobs)
+    warmer = VoiceWarmer(platform)
     return ScaispeakState(
         voices=VoiceStore(platform.db),
         policy=policy,
         blocklist=blocklist,
         synthesizer=Synthesizer(platform, policy, blocklist, settings),
-        intake=VoiceIntake(platform, settings, PresetMatcher(platform, presets(settings)), outputs),
+        intake=VoiceIntake(platform, settings, PresetMatcher(platform, presets(settings)), outputs, warmer),
         outputs=outputs,
+        warmer=warmer,
     )

@@ -33,6 +33,7 @@ from scaispeak.licensing import LicenseTerms
 from scaispeak.output_cache import OutputCache
 from scaispeak.settings import ScaispeakSettings
 from scaispeak.tables import consents, erasure_audit, licenses, voices
+from scaispeak.warming import VoiceWarmer
 
 __all__ = ["INTAKE_KIND", "NewVoice", "VoiceIntake", "blob_prefix"]
 
@@ -65,12 +66,18 @@ def _consent_invalid(message: str, **details: Any) -> ScaigridError:
 
 class VoiceIntake:
     def __init__(
-        self, platform: Platform, settings: ScaispeakSettings, matcher: PresetMatcher, outputs: OutputCache
+        self,
+        platform: Platform,
+        settings: ScaispeakSettings,
+        matcher: PresetMatcher,
+        outputs: OutputCache,
+        warmer: VoiceWarmer,
     ) -> None:
         self._platform = platform
         self._settings = settings
         self.matcher = matcher
         self._outputs = outputs
+        self._warmer = warmer
 
     async def _pcm(self, path: Any) -> np.ndarray:
         from scaigrid.audio import decode
@@ -381,10 +388,12 @@ class VoiceIntake:
                     erased_at=now,
                 )
             )
+        outcomes = await self._warmer.fan_out(row.id, "evict")  # EvictVoice to every warm node
         return {
             "voice_id": row.id,
             "erased": True,
             "erased_at": now,
             "blobs_deleted": deleted,
             "audit_logged": True,
+            "evicted_from": [o.node_id for o in outcomes if o.ok],
         }
