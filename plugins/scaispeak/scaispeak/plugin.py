@@ -96,6 +96,7 @@ def scaigrid_routes() -> Sequence[object]:
     from scaispeak.routes.voice_write import voice_write_routes
     from scaispeak.routes.voices import voice_routes
     from scaispeak.routes.warming import warming_routes
+    from scaispeak.streaming.record import record_voice
     from scaispeak.streaming.ws import stream_speak
 
     return [
@@ -108,6 +109,7 @@ def scaigrid_routes() -> Sequence[object]:
         *warming_routes,
         create_speech,
         stream_speak,
+        record_voice,
     ]
 
 

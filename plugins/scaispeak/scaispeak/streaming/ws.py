@@ -33,7 +33,7 @@ from scaispeak.streaming.frames import (
     encode_frame,
 )
 
-__all__ = ["stream_speak"]
+__all__ = ["CLOSE_BAD", "CLOSE_NORMAL", "CLOSE_SERVER", "close_code", "stream_speak"]
 
 log = logging.getLogger("scaigrid.modules.scaispeak.stream")
 
@@ -49,7 +49,7 @@ class _BadFrame(Exception):
         self.message = message
 
 
-def _close_code(err: ScaigridError) -> int:
+def close_code(err: ScaigridError) -> int:
     if err.code in ("SCAISPEAK_BACKEND_UNAVAILABLE", "BACKEND_FAILED", "BACKEND_LOAD_FAILED"):
         return CLOSE_BACKEND
     if err.status_code in (401, 403):
@@ -136,7 +136,7 @@ async def stream_speak(socket: WebSocket[Any, Any, Any], principal: Principal, m
     except _BadFrame as bad:
         await session.fail(CLOSE_BAD, bad.code, bad.message)
     except ScaigridError as err:
-        await session.fail(_close_code(err), err.code, err.message)
+        await session.fail(close_code(err), err.code, err.message)
     except WebSocketDisconnect:
         pass
     except Exception as exc:  # a bug: the socket gets 4500, the server keeps serving
