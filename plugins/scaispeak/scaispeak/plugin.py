@@ -97,6 +97,7 @@ def scaigrid_routes() -> Sequence[object]:
     from scaispeak.routes.voices import voice_routes
     from scaispeak.routes.warming import warming_routes
     from scaispeak.streaming.record import record_voice
+    from scaispeak.streaming.webrtc import webrtc_routes
     from scaispeak.streaming.ws import stream_speak
 
     return [
@@ -110,6 +111,7 @@ def scaigrid_routes() -> Sequence[object]:
         create_speech,
         stream_speak,
         record_voice,
+        *webrtc_routes,
     ]
 
 
@@ -133,6 +135,11 @@ def scaigrid_startup(module: Module) -> None:
     from scaispeak.warming import NODE_KIND
 
     module.platform.nodes.add_handler(NODE_KIND, module.state.warmer.handle)
+
+
+@hookimpl
+async def scaigrid_shutdown(module: Module) -> None:
+    await module.state.webrtc.close_all()  # peers cannot outlive the process
 
 
 @hookimpl

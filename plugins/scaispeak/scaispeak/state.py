@@ -14,6 +14,7 @@ from scaispeak.intake.service import VoiceIntake
 from scaispeak.output_cache import OutputCache
 from scaispeak.policy import ScaispeakPolicy
 from scaispeak.settings import ScaispeakSettings
+from scaispeak.streaming.sessions import WebRtcSessions
 from scaispeak.synthesis import Synthesizer
 from scaispeak.voices import VoiceStore
 from scaispeak.warming import VoiceWarmer
@@ -30,6 +31,7 @@ class ScaispeakState:
     intake: VoiceIntake
     outputs: OutputCache
     warmer: VoiceWarmer
+    webrtc: WebRtcSessions
 
 
 Module = ModuleContext[ScaispeakSettings, ScaispeakState]
@@ -48,4 +50,5 @@ def build_state(platform: Platform, settings: ScaispeakSettings) -> ScaispeakSta
         intake=VoiceIntake(platform, settings, PresetMatcher(platform, presets(settings)), outputs, warmer),
         outputs=outputs,
         warmer=warmer,
+        webrtc=WebRtcSessions(),
     )
