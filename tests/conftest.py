@@ -30,6 +30,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def scaispeak_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ``SCAISPEAK_MODELS_DIR`` for the session: the Kokoro model is reassembled once, not per host."""
+    if os.environ.get("SCAISPEAK_MODELS_DIR"):
+        return Path(os.environ["SCAISPEAK_MODELS_DIR"])
+    path = tmp_path_factory.mktemp("scaispeak-models")
+    os.environ["SCAISPEAK_MODELS_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture
 def make_host(tmp_path: Path) -> Iterator[Callable[..., Host]]:
     """``make_host(plugins=[...], **settings)`` → an entered :class:`Host`, closed after the test."""

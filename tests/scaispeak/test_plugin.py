@@ -15,7 +15,7 @@ from tests.scaispeak.conftest import PREFIX
 def test_backends_readiness_and_lifecycle(tmp_path: Path) -> None:
     with Host(tmp_path, plugins=[scaispeak.plugin]) as host:
         backends = host.platform.backends
-        assert set(backends.names("tts", "A")) == {"scaispeak-piper", "scaispeak-espeak"}
+        assert set(backends.names("tts", "A")) == {"scaispeak-piper", "scaispeak-espeak", "scaispeak-kokoro"}
         assert backends.names("tts", "B") == []  # no relay configured: nothing registered for B
         ready = host.client.get(f"{PREFIX}/readyz").json()
         assert ready["status"] == "ready" and ready["checks"] == {"piper_voice": "ok", "espeak_ng": "ok"}

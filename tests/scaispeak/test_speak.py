@@ -88,6 +88,19 @@ def test_an_espeak_voice_is_intelligible_and_speaks_german(host: Host, key: str)
     assert german.status_code == 200 and german.json()["data"]["duration_seconds"] > 1.0
 
 
+@pytest.mark.parametrize("voice", ["preset-kokoro-jf_alpha", "preset-kokoro-jm_kumo"])
+def test_kokoro_speaks_english(host: Host, key: str, voice: str) -> None:
+    resp = host.client.post(
+        f"{PREFIX}/speak",
+        json={"voice_id": voice, "text": TEXT, "response_format": "wav"},
+        headers=host.headers(key),
+    )
+    body = resp.json()["data"]
+    assert resp.status_code == 200 and body["sample_rate"] == 24000
+    pcm, rate = decode_any(audio_of(body), "wav", body["sample_rate"])
+    assert wer(TEXT, _heard(host, pcm, rate)) <= 0.2
+
+
 def test_cloning_knobs_on_a_preset_are_ignored_with_a_note(host: Host, key: str) -> None:
     body = _speak(host, key, response_format="wav", cfg_value=3.0, warmup_trim_ms=150).json()["data"]
     assert any("cfg_value" in n for n in body["notes"]) and any("warmup_trim_ms" in n for n in body["notes"])

@@ -122,6 +122,10 @@ def scaigrid_envelopes(register: Callable[[EnvelopeSpec], None]) -> None:
 
 @hookimpl
 async def scaigrid_install(module: Module) -> None:
+    if module.settings.kokoro_voices:  # reassemble and verify the Kokoro model now, not on a first request
+        from scaispeak.engines.kokoro import assemble_model
+
+        await module.platform.run_cpu(assemble_model, catalog.models_dir(module.settings, module.platform))
     await module.state.voices.ensure_presets(catalog.presets(module.settings))
 
 

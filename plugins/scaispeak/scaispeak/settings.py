@@ -28,6 +28,11 @@ class ScaispeakSettings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknow
         default_factory=lambda: ["en-us+m3", "en-us+f3", "en-gb", "de", "fr", "es"]
     )
     """espeak-ng voices offered as preset voices (``espeak-ng --voices`` lists them)."""
+    kokoro_voices: list[str] = msgspec.field(default_factory=lambda: ["jf_alpha", "jm_kumo"])
+    """Kokoro style packs offered as preset voices (of jf_alpha, jf_gongitsune, jf_nezumi,
+    jf_tebukuro, jm_kumo); they speak English through hibari's G2P. Empty = no Kokoro."""
+    models_dir: str = ""
+    """Writable directory for the reassembled Kokoro model. Empty = ``<data_dir>/scaispeak/models``."""
     max_upload_bytes: Annotated[int, msgspec.Meta(ge=1)] = 25 * 1024 * 1024
     """Per uploaded reference or consent recording."""
     reference_min_seconds: Annotated[float, msgspec.Meta(gt=0)] = 3.0

