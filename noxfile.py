@@ -48,7 +48,7 @@ def _apt_install(session: nox.Session, *packages: str) -> None:
 
 
 def ensure_system_tools(session: nox.Session) -> None:
-    """Test audio comes from espeak-ng (several voices) besides piper."""
+    """espeak-ng: ScaiSpeak's espeak voices, and test audio in several voices besides piper."""
     if not shutil.which("espeak-ng"):
         session.log("installing espeak-ng")
         _apt_install(session, "espeak-ng")
@@ -147,7 +147,8 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def serve(session: nox.Session) -> None:
     """The embedded default with every module: SQLite, blob dir and jobs under ./.scaigrid."""
-    # .venv also holds the tutorial module (tests/plugins): serve the four product modules unless told.
+    ensure_system_tools(session)  # ScaiSpeak's espeak-ng voices
+    # .venv also holds the tutorial modules (tests/plugins): serve the four product modules unless told.
     modules = os.environ.get("SCAIGRID_MODULES", "scaiecho,scaispeak,audio_engine,scryon")
     session.run("scaigrid", "serve", *session.posargs, env={**TEST_ENV, "SCAIGRID_MODULES": modules})
 
