@@ -22,6 +22,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "embedded_only: meaningful only in the embedded mode")
 
 
+_EXIT_STATUS: list[int] = []
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End the process with the session's status once pytest is done with it.
+
+    Every result is reported by now. What remains is interpreter finalization, where the native
+    runtimes the session loaded (ctranslate2, onnxruntime, torch) tear down their thread pools in an
+    order CPython does not control; on CI that occasionally ended a fully green run with SIGSEGV
+    (exit -11 after "1132 passed"). Skipping finalization keeps the exit status the tests earned.
+    """
+    if not _EXIT_STATUS:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_EXIT_STATUS[-1])
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if scaled_mode():
         skip = pytest.mark.skip(reason="embedded-mode-only test (scaled session)")
